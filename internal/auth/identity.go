@@ -1,0 +1,102 @@
+package auth
+
+import (
+	"net/mail"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Limits of the registration policy.
+const (
+	UsernameMinLen   = 3
+	UsernameMaxLen   = 64
+	PasswordMinLen   = 8
+	PasswordMaxBytes = 1024
+	EmailMaxLen      = 254
+)
+
+var folder = cases.Fold()
+
+// UsernameKey returns the form of a username that uniqueness and look-ups use: Unicode NFKC,
+// then case folding, then NFKC again (folding can undo a normalisation). The function is
+// idempotent, so a key is its own key, and "Alice", "alice" and full-width "ａｌｉｃｅ" share one.
+func UsernameKey(name string) string {
+	return norm.NFKC.String(folder.String(norm.NFKC.String(name)))
+}
+
+// EmailKey returns the form of an e-mail address that uniqueness and look-ups use.
+func EmailKey(email string) string {
+	return UsernameKey(strings.TrimSpace(email))
+}
+
+// LoginKey returns the key to look up what a person typed in a login form: an e-mail
+// address or a username share one key space, since a username cannot contain "@".
+func LoginKey(login string) string {
+	return UsernameKey(strings.TrimSpace(login))
+}
+
+// ValidateUsername checks the username policy: 3 to 64 letters, digits, '.', '_' or '-'.
+func ValidateUsername(name string) error {
+	if !utf8.ValidString(name) {
+		return Errorf(EINVALID, "Username must be valid UTF-8 text")
+	}
+	n := utf8.RuneCountInString(name)
+	if n < UsernameMinLen || n > UsernameMaxLen {
+		return Errorf(EINVALID, "Username must be %d to %d characters long",
+			UsernameMinLen, UsernameMaxLen)
+	}
+	for _, r := range name {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '_' || r == '-' {
+			continue
+		}
+		return Errorf(EINVALID,
+			"Username may contain only letters, digits, '.', '_' and '-'")
+	}
+	if n := utf8.RuneCountInString(UsernameKey(name)); n < UsernameMinLen || n > 2*UsernameMaxLen {
+		return Errorf(EINVALID, "Username must be %d to %d characters long",
+			UsernameMinLen, UsernameMaxLen)
+	}
+	return nil
+}
+
+// ValidateEmail checks that email is one plain address such as name@example.com.
+func ValidateEmail(email string) error {
+	bad := Errorf(EINVALID, "Enter a valid e-mail address")
+	if email == "" || len(email) > EmailMaxLen || !utf8.ValidString(email) {
+		return bad
+	}
+	addr, err := mail.ParseAddress(email)
+	if err != nil || addr.Address != email || addr.Name != "" {
+		return bad
+	}
+	at := strings.LastIndexByte(email, '@')
+	local, domain := email[:at], email[at+1:]
+	if local == "" || !strings.Contains(domain, ".") || strings.HasPrefix(domain, "[") ||
+		strings.HasSuffix(domain, ".") || strings.ContainsAny(email, " \t\r\n") {
+		return bad
+	}
+	return nil
+}
+
+// ValidatePassword checks the password policy: 8 characters to 1024 bytes, valid text, and
+// not the username or the e-mail address. Whether it is too common is checked by the hasher.
+func ValidatePassword(password, username, email string) error {
+	if !utf8.ValidString(password) {
+		return Errorf(EINVALID, "Password must be valid UTF-8 text")
+	}
+	if utf8.RuneCountInString(password) < PasswordMinLen {
+		return Errorf(EINVALID, "Password must be at least %d characters long", PasswordMinLen)
+	}
+	if len(password) > PasswordMaxBytes {
+		return Errorf(EINVALID, "Password must be at most %d bytes long", PasswordMaxBytes)
+	}
+	key := UsernameKey(password)
+	if (username != "" && key == UsernameKey(username)) || (email != "" && key == EmailKey(email)) {
+		return Errorf(EINVALID, "Password must not be the same as the username or e-mail")
+	}
+	return nil
+}
