@@ -1,0 +1,141 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+)
+
+// maxLoginBytes bounds what is looked up as a username or e-mail address.
+const maxLoginBytes = 320
+
+// Login checks a username (or e-mail address) and password and starts a session. Every
+// failure, whatever its cause, is ErrInvalidCredentials, so that the answer does not tell
+// which accounts exist. Other errors: EINVALID for missing fields, ERATELIMITED,
+// EUNAVAILABLE.
+func (s *Service) Login(ctx context.Context, login, pass string, c Client) (Grant, error) {
+	login = strings.TrimSpace(login)
+	if login == "" || pass == "" {
+		return Grant{}, Errorf(EINVALID, "Username and password are required")
+	}
+	key := LoginKey(login)
+	if err := s.loginLimits(ctx, key, c.IP); err != nil {
+		return Grant{}, err
+	}
+
+	c = s.clientOf(c)
+	u, err := s.lookup(ctx, key)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return Grant{}, err
+	}
+	known := err == nil
+
+	ok, upgrade := false, false
+	if known && len(pass) <= PasswordMaxBytes {
+		ok, upgrade, err = s.Passwords.Verify(ctx, u.HashedPassword, pass)
+	} else {
+		err = s.Passwords.VerifyDummy(ctx, pass)
+	}
+	if err != nil {
+		return Grant{}, hashErr(err)
+	}
+	if !ok || !u.IsActive {
+		return Grant{}, s.loginFailed(ctx, u, known, key, c)
+	}
+
+	return s.loginSucceeded(ctx, u, pass, upgrade, c)
+}
+
+func (s *Service) loginLimits(ctx context.Context, key, ip string) error {
+	if err := s.limit(ctx, s.cfg.Limits.LoginIP, ip); err != nil {
+		return err
+	}
+	if err := s.limit(ctx, s.cfg.Limits.LoginAccount, key+"|"+ip); err != nil {
+		return err
+	}
+	return s.limit(ctx, s.cfg.Limits.LoginAccountDaily, key)
+}
+
+func (s *Service) lookup(ctx context.Context, key string) (User, error) {
+	if len(key) > maxLoginBytes {
+		return User{}, ErrNotFound
+	}
+	var u User
+	err := s.Store.InTx(ctx, func(tx Tx) (err error) {
+		u, err = tx.UserByLogin(ctx, key)
+		return err
+	})
+	return u, err
+}
+
+// loginFailed records a failed attempt and returns the one answer to every failure.
+func (s *Service) loginFailed(ctx context.Context, u User, known bool, key string,
+	c Client) error {
+	now := s.now()
+	var uid *int64
+	if known {
+		uid = &u.ID
+	}
+	a := activity(EventLoginFailed, uid, c, now)
+	a.LoginSuccess = new(false)
+	if !known {
+		a.ExtraInfo["attempted_username"] = truncateUTF8(key, 64)
+	} else if !u.IsActive {
+		a.ExtraInfo["reason"] = "inactive"
+	}
+	err := s.Store.InTx(ctx, func(tx Tx) error { return tx.AddActivity(ctx, &a) })
+	if err != nil {
+		return err
+	}
+
+	s.Logger.Warn("login failed", "user_id", uid, "client_ip", c.IP)
+	return ErrInvalidCredentials
+}
+
+func (s *Service) loginSucceeded(ctx context.Context, u User, pass string, upgrade bool,
+	c Client) (Grant, error) {
+	newHash := ""
+	if upgrade {
+		h, err := s.Passwords.Hash(ctx, pass)
+		if err != nil {
+			return Grant{}, hashErr(err)
+		}
+		newHash = h
+	}
+
+	now := s.now()
+	var g Grant
+	err := s.Store.InTx(ctx, func(tx Tx) (err error) {
+		if newHash != "" {
+			if err := tx.SetPasswordHash(ctx, u.ID, newHash, now); err != nil {
+				return err
+			}
+		}
+		g, err = s.startSession(ctx, tx, u, c, now)
+		if err != nil {
+			return err
+		}
+		a := activity(EventLoginSuccess, &u.ID, c, now)
+		a.LoginSuccess = new(true)
+		if newHash != "" {
+			a.ExtraInfo["password_rehashed"] = true
+		}
+		return tx.AddActivity(ctx, &a)
+	})
+	if err != nil {
+		return Grant{}, err
+	}
+
+	s.Logger.Info("login succeeded", "user_id", u.ID, "client_ip", c.IP,
+		"rehashed", newHash != "")
+	return s.mint(g)
+}
+
+// since reports how long ago t was, never less than zero.
+func since(now, t time.Time) time.Duration {
+	if d := now.Sub(t); d > 0 {
+		return d
+	}
+	return 0
+}
