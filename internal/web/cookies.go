@@ -1,0 +1,52 @@
+package web
+
+import (
+	"net/http"
+	"time"
+)
+
+// RefreshCookie is the name of the HttpOnly cookie that carries the refresh token.
+const RefreshCookie = "refresh_token"
+
+// refreshPath is the only path the refresh cookie is sent to: the refresh and logout
+// endpoints live under it, and pages and the API never see the cookie.
+const refreshPath = "/auth"
+
+func (s *Server) setRefreshCookie(w http.ResponseWriter, raw string, expires time.Time) {
+	maxAge := int(s.cookies.RefreshTTL / time.Second)
+	if left := int(time.Until(expires) / time.Second); left > 0 && left < maxAge {
+		maxAge = left
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name:     RefreshCookie,
+		Value:    raw,
+		Path:     refreshPath,
+		Domain:   s.cookies.Domain,
+		MaxAge:   maxAge,
+		Secure:   s.cookies.Secure,
+		HttpOnly: true,
+		SameSite: s.cookies.SameSite,
+	})
+}
+
+func (s *Server) clearRefreshCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     RefreshCookie,
+		Value:    "",
+		Path:     refreshPath,
+		Domain:   s.cookies.Domain,
+		MaxAge:   -1,
+		Secure:   s.cookies.Secure,
+		HttpOnly: true,
+		SameSite: s.cookies.SameSite,
+	})
+}
+
+// refreshToken returns the value of the refresh cookie, or "".
+func refreshToken(r *http.Request) string {
+	c, err := r.Cookie(RefreshCookie)
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
