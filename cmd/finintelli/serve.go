@@ -67,13 +67,13 @@ func loadConfig(stderr io.Writer) (*config.Config, *slog.Logger, int) {
 	}
 
 	log := newLogger(cfg, stderr)
-	for _, w := range cfg.Warnings {
-		log.Warn(w)
-	}
 	created, err := cfg.EnsureSecret()
 	if err != nil {
 		fmt.Fprintln(stderr, "configuration error: JWT_SECRET:", err)
 		return nil, nil, 2
+	}
+	for _, w := range cfg.Warnings {
+		log.Warn(w)
 	}
 	if created {
 		log.Info("generated a development JWT secret and stored it in DATA_DIR",

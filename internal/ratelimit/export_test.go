@@ -1,0 +1,4 @@
+package ratelimit
+
+// RoundUp exposes roundUp to the tests.
+var RoundUp = roundUp
