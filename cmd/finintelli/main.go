@@ -31,14 +31,17 @@ Configuration comes from the environment and an optional .env file; see README.m
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
+// lookupFunc reads one setting, as os.LookupEnv does.
+type lookupFunc func(key string) (string, bool)
+
 // run executes one command and returns the process's exit code: 0 on success, 1 on a
 // failure, 2 on a usage or configuration error.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, env lookupFunc, stdout, stderr io.Writer) int {
 	cmd := "serve"
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
@@ -46,9 +49,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	switch cmd {
 	case "serve":
-		return serve(ctx, args, stderr)
+		return serve(ctx, args, env, stderr)
 	case "migrate":
-		return migrate(ctx, args, stdout, stderr)
+		return migrate(ctx, args, env, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "finintelli", version)
 		return 0

@@ -8,12 +8,13 @@ import (
 	"github.com/finintelli/auth/internal/app"
 )
 
-func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func migrate(ctx context.Context, args []string, env lookupFunc, stdout,
+	stderr io.Writer) int {
 	if len(args) != 1 || (args[0] != "up" && args[0] != "status") {
 		fmt.Fprintln(stderr, "usage: finintelli migrate up|status")
 		return 2
 	}
-	cfg, log, code := loadConfig(stderr)
+	cfg, log, code := loadConfig(env, stderr)
 	if cfg == nil {
 		return code
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/finintelli/auth/internal/app"
@@ -16,12 +15,12 @@ import (
 // shutdownGrace is how long in-flight requests may take to finish after a stop signal.
 const shutdownGrace = 10 * time.Second
 
-func serve(ctx context.Context, args []string, stderr io.Writer) int {
+func serve(ctx context.Context, args []string, env lookupFunc, stderr io.Writer) int {
 	if len(args) > 0 {
 		fmt.Fprintf(stderr, "finintelli serve: unexpected arguments %q\n", args)
 		return 2
 	}
-	cfg, log, code := loadConfig(stderr)
+	cfg, log, code := loadConfig(env, stderr)
 	if cfg == nil {
 		return code
 	}
@@ -53,8 +52,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 
 // loadConfig reads and validates the configuration and makes the logger. On a problem it
 // prints one line per problem and returns a nil config with exit code 2.
-func loadConfig(stderr io.Writer) (*config.Config, *slog.Logger, int) {
-	cfg, err := config.Load(os.LookupEnv, ".env")
+func loadConfig(env lookupFunc, stderr io.Writer) (*config.Config, *slog.Logger, int) {
+	cfg, err := config.Load(env, ".env")
 	var problems config.Problems
 	if errors.As(err, &problems) {
 		for _, p := range problems {
