@@ -27,8 +27,12 @@ type Store interface {
 	Close() error
 }
 
-// Tx is the set of operations available inside Store.InTx.
+// Tx is the set of operations available inside Store.InTx. The queries behind accounts and
+// administration, and behind the risk engine, are declared in files of their own.
 type Tx interface {
+	AccountQueries
+	RiskQueries
+
 	// CreateUser inserts u and sets its ID, CreatedAt and UpdatedAt.
 	CreateUser(ctx context.Context, u *User) error
 	// UserByID returns the user with that id.

@@ -64,6 +64,9 @@ type Config struct {
 	GeoIPDB     string     // GEOIP_DB; empty disables geolocation
 	LogLevel    slog.Level // LOG_LEVEL
 
+	Risk         Risk         // RISK_* and ALERT_* settings
+	Housekeeping Housekeeping // *_RETENTION_DAYS settings
+
 	// Warnings lists things that are allowed but probably not meant, for the caller to log.
 	Warnings []string
 }
@@ -115,6 +118,8 @@ func Load(lookup func(string) (string, bool), dotenvPath string) (*Config, error
 		Limits:         l.limits(),
 	}
 
+	l.risk(c)
+	l.housekeeping(c)
 	l.checkEnv(c)
 	l.checkCookies(c)
 	l.checkSecret(c)
