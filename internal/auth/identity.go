@@ -21,11 +21,14 @@ const (
 
 var folder = cases.Fold()
 
-// UsernameKey returns the form of a username that uniqueness and look-ups use: Unicode NFKC,
-// then case folding, then NFKC again (folding can undo a normalisation). The function is
-// idempotent, so a key is its own key, and "Alice", "alice" and full-width "ａｌｉｃｅ" share one.
+// UsernameKey returns the form of a username that uniqueness and look-ups use: Unicode
+// NFKC, then case folding and lower-casing, then NFKC again (folding can undo a
+// normalisation). The function is idempotent, so a key is its own key, and "Alice", "alice"
+// and full-width "ａｌｉｃｅ" share one.
 func UsernameKey(name string) string {
-	return norm.NFKC.String(folder.String(norm.NFKC.String(name)))
+	// Case folding maps a few scripts (Cherokee) to upper case, and folding that result
+	// again goes back: lower-casing after folding makes the key a fixed point.
+	return norm.NFKC.String(strings.ToLower(folder.String(norm.NFKC.String(name))))
 }
 
 // EmailKey returns the form of an e-mail address that uniqueness and look-ups use.
@@ -39,18 +42,24 @@ func LoginKey(login string) string {
 	return UsernameKey(strings.TrimSpace(login))
 }
 
-// ValidateUsername checks the username policy: 3 to 64 letters, digits, '.', '_' or '-'.
+// ValidateUsername checks the username policy: 3 to 64 letters (with their combining
+// marks), digits, '.', '_' or '-'.
 func ValidateUsername(name string) error {
 	if !utf8.ValidString(name) {
 		return Errorf(EINVALID, "Username must be valid UTF-8 text")
 	}
-	n := utf8.RuneCountInString(name)
+	n := utf8.RuneCountInString(norm.NFC.String(name))
 	if n < UsernameMinLen || n > UsernameMaxLen {
 		return Errorf(EINVALID, "Username must be %d to %d characters long",
 			UsernameMinLen, UsernameMaxLen)
 	}
-	for _, r := range name {
+	for i, r := range name {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '_' || r == '-' {
+			continue
+		}
+		// Combining marks belong to the letter before them: "école" typed decomposed
+		// ("e" + U+0301) is the same name as the precomposed one.
+		if i > 0 && unicode.IsMark(r) {
 			continue
 		}
 		return Errorf(EINVALID,

@@ -34,6 +34,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if !errors.As(err, &e) {
 		e = &auth.Error{Code: auth.EINTERNAL, Err: err}
 	}
+	if e.Code == auth.EINTERNAL && r.Context().Err() != nil {
+		// The client went away and took the request's context with it: nothing failed on
+		// our side, and nobody reads the answer.
+		e = &auth.Error{Code: auth.EUNAVAILABLE, Message: "Request cancelled", Err: err}
+	}
 	status, ok := statusOf[e.Code]
 	if !ok {
 		status = http.StatusInternalServerError
