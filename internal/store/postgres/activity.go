@@ -9,7 +9,7 @@ import (
 )
 
 // AddActivity appends a to the activity log and sets its ID; CreatedAt is set to now unless
-// set. The client's latitude and longitude are not stored.
+// set.
 func (t *tx) AddActivity(ctx context.Context, a *auth.Activity) error {
 	created := stamp(a.CreatedAt)
 
@@ -19,12 +19,12 @@ func (t *tx) AddActivity(ctx context.Context, a *auth.Activity) error {
 	err := t.tx.QueryRow(ctx, `
 		INSERT INTO user_activity_logs (user_id, event_type, ip_address, device_info,
 			user_agent, geolocation_city, geolocation_country, login_success, risk_score,
-			extra_info, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			extra_info, created_at, latitude, longitude)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		RETURNING id`,
 		a.UserID, a.EventType, a.Client.IP, a.Client.DeviceInfo, a.Client.UserAgent,
 		a.Client.City, a.Client.Country, a.LoginSuccess, a.RiskScore, a.ExtraJSON(),
-		created).Scan(&id)
+		created, a.Client.Latitude, a.Client.Longitude).Scan(&id)
 	if err != nil {
 		return mapErr("add activity", err)
 	}
@@ -44,10 +44,11 @@ func (s *Store) ActivityByID(ctx context.Context, id int64) (auth.Activity, erro
 			COALESCE(device_info, ''), COALESCE(user_agent, ''),
 			COALESCE(geolocation_city, ''), COALESCE(geolocation_country, ''),
 			login_success, COALESCE(risk_score, 0), COALESCE(extra_info::text, '{}'),
-			COALESCE(created_at, 'epoch')
+			COALESCE(created_at, 'epoch'), latitude, longitude
 		FROM user_activity_logs WHERE id = $1`, id).Scan(&a.ID, &a.UserID, &a.EventType,
 		&a.Client.IP, &a.Client.DeviceInfo, &a.Client.UserAgent, &a.Client.City,
-		&a.Client.Country, &a.LoginSuccess, &a.RiskScore, &extra, &a.CreatedAt)
+		&a.Client.Country, &a.LoginSuccess, &a.RiskScore, &extra, &a.CreatedAt,
+		&a.Client.Latitude, &a.Client.Longitude)
 	if err != nil {
 		return auth.Activity{}, mapErr(fmt.Sprintf("activity %d", id), err)
 	}

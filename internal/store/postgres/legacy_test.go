@@ -210,8 +210,11 @@ func TestLegacyUpgrade(t *testing.T) {
 		if err := s.MigrationStatus(t.Context(), &status); err != nil {
 			t.Fatalf("MigrationStatus: %v", err)
 		}
-		if got := strings.Count(status.String(), "applied"); got != 3 {
-			t.Errorf("got %d applied migrations, want 3:\n%s", got, status.String())
+		// goose_db_version holds a row for version 0 besides one per migration.
+		got := strings.Count(status.String(), "applied")
+		if int64(got) != before-1 || strings.Contains(status.String(), "pending") {
+			t.Errorf("got %d applied migrations, want all %d:\n%s", got, before-1,
+				status.String())
 		}
 	})
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // AddActivity appends a to the activity log and sets its ID; CreatedAt is set to now unless
-// set. The client's latitude and longitude are not stored.
+// set.
 func (t *tx) AddActivity(ctx context.Context, a *auth.Activity) error {
 	created := stamp(a.CreatedAt)
 
@@ -17,12 +17,12 @@ func (t *tx) AddActivity(ctx context.Context, a *auth.Activity) error {
 	err := t.tx.QueryRowContext(ctx, `
 		INSERT INTO user_activity_logs (user_id, event_type, ip_address, device_info,
 			user_agent, geolocation_city, geolocation_country, login_success, risk_score,
-			extra_info, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			extra_info, created_at, latitude, longitude)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING id`,
 		a.UserID, a.EventType, a.Client.IP, a.Client.DeviceInfo, a.Client.UserAgent,
 		a.Client.City, a.Client.Country, a.LoginSuccess, a.RiskScore, a.ExtraJSON(),
-		formatTime(created)).Scan(&id)
+		formatTime(created), a.Client.Latitude, a.Client.Longitude).Scan(&id)
 	if err != nil {
 		return mapErr("add activity", err)
 	}
@@ -39,10 +39,11 @@ func (s *Store) ActivityByID(ctx context.Context, id int64) (auth.Activity, erro
 	err := s.read.QueryRowContext(ctx, `
 		SELECT id, user_id, event_type, ip_address, device_info, user_agent,
 			geolocation_city, geolocation_country, login_success, risk_score, extra_info,
-			created_at
+			created_at, latitude, longitude
 		FROM user_activity_logs WHERE id = ?`, id).Scan(&a.ID, &a.UserID, &a.EventType,
 		&a.Client.IP, &a.Client.DeviceInfo, &a.Client.UserAgent, &a.Client.City,
-		&a.Client.Country, &a.LoginSuccess, &a.RiskScore, &extra, timeText{t: &a.CreatedAt})
+		&a.Client.Country, &a.LoginSuccess, &a.RiskScore, &extra, timeText{t: &a.CreatedAt},
+		&a.Client.Latitude, &a.Client.Longitude)
 	if err != nil {
 		return auth.Activity{}, mapErr(fmt.Sprintf("activity %d", id), err)
 	}

@@ -37,8 +37,10 @@ func Run(t *testing.T, open func(t *testing.T) auth.Store) {
 		{"Rollback", testRollback},
 		{"NotFound", testNotFound},
 		{"Activity", testActivity},
+		{"Risk", runRisk},
 		{"ConcurrentRotation", testConcurrentRotation},
 		{"Ping", testPing},
+		{"Accounts", func(t *testing.T, _ auth.Store) { runAccounts(t, open) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
