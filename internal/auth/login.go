@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // maxLoginBytes bounds what is looked up as a username or e-mail address.
@@ -20,7 +21,7 @@ func (s *Service) Login(ctx context.Context, login, pass string, c Client) (Gran
 		return Grant{}, Errorf(EINVALID, "Username and password are required")
 	}
 	key := LoginKey(login)
-	if err := s.loginLimits(ctx, key, c.IP); err != nil {
+	if err := s.limited(ctx, s.cfg.Limits.LoginIP, c.IP, key, c); err != nil {
 		return Grant{}, err
 	}
 
@@ -30,6 +31,16 @@ func (s *Service) Login(ctx context.Context, login, pass string, c Client) (Gran
 		return Grant{}, err
 	}
 	known := err == nil
+
+	// The account limits count per account, not per spelling: a username and the e-mail
+	// address of the same account share one bucket.
+	account := key
+	if known {
+		account = u.UsernameKey
+	}
+	if err := s.accountLimits(ctx, account, c); err != nil {
+		return Grant{}, err
+	}
 
 	ok, upgrade := false, false
 	if known && len(pass) <= PasswordMaxBytes {
@@ -47,18 +58,31 @@ func (s *Service) Login(ctx context.Context, login, pass string, c Client) (Gran
 	return s.loginSucceeded(ctx, u, pass, upgrade, c)
 }
 
+// loginLimits applies the login rate limits to an attempt on key from ip.
 func (s *Service) loginLimits(ctx context.Context, key, ip string) error {
-	if err := s.limit(ctx, s.cfg.Limits.LoginIP, ip); err != nil {
+	return s.clientLoginLimits(ctx, key, Client{IP: ip})
+}
+
+// clientLoginLimits applies the login rate limits to an attempt on key from c, recording
+// refusals as rate_limited.
+func (s *Service) clientLoginLimits(ctx context.Context, key string, c Client) error {
+	if err := s.limited(ctx, s.cfg.Limits.LoginIP, c.IP, key, c); err != nil {
 		return err
 	}
-	if err := s.limit(ctx, s.cfg.Limits.LoginAccount, key+"|"+ip); err != nil {
+	return s.accountLimits(ctx, key, c)
+}
+
+// accountLimits applies the per-account login limits: per account and client IP together,
+// and the slower ceiling per account from anywhere.
+func (s *Service) accountLimits(ctx context.Context, key string, c Client) error {
+	if err := s.limited(ctx, s.cfg.Limits.LoginAccount, key+"|"+c.IP, key, c); err != nil {
 		return err
 	}
-	return s.limit(ctx, s.cfg.Limits.LoginAccountDaily, key)
+	return s.limited(ctx, s.cfg.Limits.LoginAccountDaily, key, key, c)
 }
 
 func (s *Service) lookup(ctx context.Context, key string) (User, error) {
-	if len(key) > maxLoginBytes {
+	if len(key) > maxLoginBytes || !utf8.ValidString(key) || strings.ContainsRune(key, 0) {
 		return User{}, ErrNotFound
 	}
 	var u User
@@ -84,12 +108,21 @@ func (s *Service) loginFailed(ctx context.Context, u User, known bool, key strin
 	} else if !u.IsActive {
 		a.ExtraInfo["reason"] = "inactive"
 	}
-	err := s.Store.InTx(ctx, func(tx Tx) error { return tx.AddActivity(ctx, &a) })
+	err := s.Store.InTx(ctx, func(tx Tx) error {
+		risk, err := s.assess(ctx, tx, uid, c, now, true)
+		if err != nil {
+			return err
+		}
+		recordRisk(&a, risk)
+		return tx.AddActivity(ctx, &a)
+	})
 	if err != nil {
 		return err
 	}
 
-	s.Logger.Warn("login failed", "user_id", uid, "client_ip", c.IP)
+	s.Logger.Warn("login failed", "user_id", logID(uid), "client_ip", c.IP,
+		"risk_score", a.RiskScore)
+	s.alert(a)
 	return ErrInvalidCredentials
 }
 
@@ -106,6 +139,7 @@ func (s *Service) loginSucceeded(ctx context.Context, u User, pass string, upgra
 
 	now := s.now()
 	var g Grant
+	var a Activity
 	err := s.Store.InTx(ctx, func(tx Tx) (err error) {
 		if newHash != "" {
 			if err := tx.SetPasswordHash(ctx, u.ID, newHash, now); err != nil {
@@ -116,11 +150,16 @@ func (s *Service) loginSucceeded(ctx context.Context, u User, pass string, upgra
 		if err != nil {
 			return err
 		}
-		a := activity(EventLoginSuccess, &u.ID, c, now)
+		a = activity(EventLoginSuccess, &u.ID, c, now)
 		a.LoginSuccess = new(true)
 		if newHash != "" {
 			a.ExtraInfo["password_rehashed"] = true
 		}
+		risk, err := s.assess(ctx, tx, &u.ID, c, now, false)
+		if err != nil {
+			return err
+		}
+		recordRisk(&a, risk)
 		return tx.AddActivity(ctx, &a)
 	})
 	if err != nil {
@@ -128,7 +167,8 @@ func (s *Service) loginSucceeded(ctx context.Context, u User, pass string, upgra
 	}
 
 	s.Logger.Info("login succeeded", "user_id", u.ID, "client_ip", c.IP,
-		"rehashed", newHash != "")
+		"rehashed", newHash != "", "risk_score", a.RiskScore)
+	s.alert(a)
 	return s.mint(g)
 }
 

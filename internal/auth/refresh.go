@@ -41,11 +41,9 @@ func (s *Service) Refresh(ctx context.Context, raw string, c Client) (Grant, err
 	}
 	if reuse != nil {
 		s.Logger.Warn("refresh token reuse detected; session revoked",
-			"user_id", reuse.UserID, "session_id", reuse.ExtraInfo["session_id"],
+			"user_id", logID(reuse.UserID), "session_id", reuse.ExtraInfo["session_id"],
 			"client_ip", c.IP)
-		if s.Alerts != nil {
-			s.Alerts.Alert(*reuse)
-		}
+		s.alert(*reuse)
 		return Grant{}, ErrSessionExpired
 	}
 	return s.mint(g)
@@ -157,9 +155,9 @@ func (s *Service) revokeReused(ctx context.Context, tx Tx, hash string, c Client
 		return nil, err
 	}
 	a := activity(EventRefreshReuse, &t.UserID, c, now)
-	a.RiskScore = 1
 	a.ExtraInfo["session_id"] = t.SessionID
-	a.ExtraInfo["reasons"] = []map[string]any{{"signal": "token_reuse", "score": 1.0}}
+	recordRisk(&a, Risk{Score: 1, Reasons: []Reason{{Signal: SignalRefreshReuse,
+		Contribution: 1, Detail: "a rotated refresh token was presented again"}}})
 	if err := tx.AddActivity(ctx, &a); err != nil {
 		return nil, err
 	}

@@ -17,7 +17,7 @@ type RegisterInput struct {
 // Register creates an account and logs it in. Errors: ERATELIMITED, EINVALID for input
 // against the policy, ECONFLICT for a taken username or e-mail, EUNAVAILABLE.
 func (s *Service) Register(ctx context.Context, in RegisterInput, c Client) (Grant, error) {
-	if err := s.limit(ctx, s.cfg.Limits.RegisterIP, c.IP); err != nil {
+	if err := s.limited(ctx, s.cfg.Limits.RegisterIP, c.IP, "", c); err != nil {
 		return Grant{}, err
 	}
 

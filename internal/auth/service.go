@@ -26,6 +26,7 @@ type Config struct {
 	RefreshTTL time.Duration // lifetime of a refresh token (default 14 days)
 	ReuseGrace time.Duration // how long a rotated refresh token may be presented again
 	Limits     Limits
+	Risk       RiskConfig // weights and thresholds of the risk engine (DefaultRiskConfig)
 }
 
 // Deps are the parts the service talks to. Limiter, Geo and Alerts may be nil.
@@ -45,7 +46,8 @@ type Deps struct {
 // access-token checks. It knows no HTTP and no SQL.
 type Service struct {
 	Deps
-	cfg Config
+	cfg      Config
+	refusals *limitLog // refusals already recorded as rate_limited
 }
 
 // NewService returns a Service ready to use.
@@ -62,7 +64,8 @@ func NewService(d Deps, cfg Config) *Service {
 	if cfg.RefreshTTL <= 0 {
 		cfg.RefreshTTL = 14 * 24 * time.Hour
 	}
-	return &Service{Deps: d, cfg: cfg}
+	cfg.Risk = cfg.Risk.withDefaults()
+	return &Service{Deps: d, cfg: cfg, refusals: newLimitLog()}
 }
 
 // Grant is what a successful register, login or refresh hands to the client.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -77,17 +78,18 @@ func (s *Service) mint(g Grant) (Grant, error) {
 // clientOf prepares what is recorded about the client: a bounded User-Agent, the device
 // summary and the location.
 func (s *Service) clientOf(c Client) Client {
-	if len(c.UserAgent) > maxUserAgent {
-		c.UserAgent = truncateUTF8(c.UserAgent, maxUserAgent)
-	}
+	c.UserAgent = truncateUTF8(c.UserAgent, maxUserAgent)
 	if c.DeviceInfo == "" {
 		c.DeviceInfo = DeviceInfo(c.UserAgent)
 	}
 	return s.locate(c)
 }
 
-// truncateUTF8 cuts s to at most n bytes without splitting a character.
+// truncateUTF8 makes s fit to be stored as text: invalid UTF-8 and NUL bytes, which
+// PostgreSQL refuses, are replaced, and s is cut to at most n bytes without splitting a
+// character.
 func truncateUTF8(s string, n int) string {
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 	if n >= len(s) {
 		return s
 	}
