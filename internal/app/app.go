@@ -37,6 +37,9 @@ type App struct {
 	ln      net.Listener
 	server  *http.Server
 	Service *auth.Service
+
+	housekeeping *housekeeper
+	risk         *riskParts
 }
 
 // Open opens the store (migrating it), builds the service and listens on the configured
@@ -69,6 +72,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	a.housekeeping = startHousekeeping(a.Service, cfg.Housekeeping, log)
 	return a, nil
 }
 
@@ -92,6 +96,9 @@ func (a *App) build() (http.Handler, error) {
 		return nil, fmt.Errorf("csrf: %w", err)
 	}
 
+	if a.risk, err = openRisk(cfg, a.log); err != nil {
+		return nil, err
+	}
 	svc := auth.NewService(auth.Deps{
 		Store: a.store,
 		Passwords: password.New(password.Config{Cost: cfg.BcryptCost,
@@ -99,9 +106,11 @@ func (a *App) build() (http.Handler, error) {
 		AccessTokens:  issuer,
 		RefreshTokens: token.NewRefresher(secret),
 		Limiter:       a.limiter(),
+		Geo:           a.risk.geoReader(),
+		Alerts:        a.risk.alertSink(),
 		Logger:        a.log,
 	}, auth.Config{AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL,
-		ReuseGrace: cfg.ReuseGrace, Limits: cfg.Limits})
+		ReuseGrace: cfg.ReuseGrace, Limits: cfg.Limits, Risk: cfg.Risk.Engine})
 	a.Service = svc
 
 	return web.New(svc, web.Config{
@@ -150,9 +159,11 @@ func (a *App) Shutdown(ctx context.Context) error {
 
 // Close releases the store and the Redis client.
 func (a *App) Close() {
+	a.housekeeping.Stop()
 	if a.redis != nil {
 		_ = a.redis.Close()
 	}
+	a.risk.close()
 	if a.store != nil {
 		_ = a.store.Close()
 	}
