@@ -14,7 +14,8 @@ const refreshPath = "/auth"
 
 func (s *Server) setRefreshCookie(w http.ResponseWriter, raw string, expires time.Time) {
 	maxAge := int(s.cookies.RefreshTTL / time.Second)
-	if left := int(time.Until(expires) / time.Second); left > 0 && left < maxAge {
+	if left := int(time.Until(expires).Round(time.Second) / time.Second); left > 0 &&
+		left < maxAge {
 		maxAge = left
 	}
 	http.SetCookie(w, &http.Cookie{

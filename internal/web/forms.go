@@ -77,7 +77,10 @@ func jsonFields(r *http.Request, names []string, out map[string]string) (map[str
 	if err := dec.Decode(&raw); err != nil {
 		return nil, bodyErr(err)
 	}
-	if dec.More() {
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return nil, bodyErr(err)
+		}
 		return nil, errMalformed
 	}
 	for _, n := range names {

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -81,6 +83,13 @@ type options struct {
 	limits  auth.Limits
 	limiter auth.Limiter
 	origins []string
+	secure  bool // Secure cookies, and HSTS with them
+
+	// passwords configures the hasher; nil means cost 4 with the default bounds.
+	passwords *password.Config
+	// noProxy trusts no proxy, so that the client is always the TCP peer; by default
+	// 127.0.0.1 is a trusted proxy and X-Forwarded-For names the client.
+	noProxy bool
 }
 
 // env is a test server with its store and clock.
@@ -101,14 +110,22 @@ func newEnv(t *testing.T, store auth.Store, o options) *env {
 		t.Fatal(err)
 	}
 	protector, err := csrf.New(csrf.Config{Key: testSecret, SameSite: http.SameSiteLaxMode,
-		TrustedOrigins: o.origins})
+		TrustedOrigins: o.origins, Secure: o.secure})
 	if err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	hashing := password.Config{Cost: 4}
+	if o.passwords != nil {
+		hashing = *o.passwords
+	}
+	proxies := []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	if o.noProxy {
+		proxies = nil
+	}
 	svc := auth.NewService(auth.Deps{
 		Store:         store,
-		Passwords:     password.New(password.Config{Cost: 4}),
+		Passwords:     password.New(hashing),
 		AccessTokens:  issuer,
 		RefreshTokens: token.NewRefresher(testSecret),
 		Limiter:       o.limiter,
@@ -117,15 +134,26 @@ func newEnv(t *testing.T, store auth.Store, o options) *env {
 	}, auth.Config{ReuseGrace: o.grace, Limits: o.limits})
 
 	h := web.New(svc, web.Config{
-		Cookies: web.Cookies{SameSite: http.SameSiteLaxMode, RefreshTTL: 14 * 24 * time.Hour},
-		CSRF:    protector,
-		IPs:     clientip.New([]netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}),
-		Logger:  log,
-		Ready:   store.Ping,
+		Cookies: web.Cookies{SameSite: http.SameSiteLaxMode, RefreshTTL: 14 * 24 * time.Hour,
+			Secure: o.secure},
+		CSRF:   protector,
+		IPs:    clientip.New(proxies),
+		Logger: log,
+		Ready:  store.Ping,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &env{t: t, srv: srv, store: store, clock: clk, svc: svc}
+}
+
+// lastIP numbers the client addresses given to test browsers, so that per-IP limits of one
+// test never affect another.
+var lastIP atomic.Uint32
+
+// nextIP returns a fresh address in 198.18.0.0/15, the range set aside for tests.
+func nextIP() string {
+	n := lastIP.Add(1)
+	return fmt.Sprintf("198.18.%d.%d", (n>>8)&0xff, n&0xff)
 }
 
 // browser is an HTTP client with its own cookie jar, acting like one browser profile.
@@ -144,7 +172,7 @@ func (e *env) browser() *browser {
 	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}
-	return &browser{t: e.t, env: e, http: c, ip: "198.18.0." + testenv.RandomSuffix()[:2]}
+	return &browser{t: e.t, env: e, http: c, ip: nextIP()}
 }
 
 // response is a finished response with its body read.
@@ -189,6 +217,12 @@ func (b *browser) do(method, path, contentType, body string, hdr map[string]stri
 			req.Header.Set(k, v)
 		}
 	}
+	return b.send(req)
+}
+
+// send sends req and reads the whole answer.
+func (b *browser) send(req *http.Request) response {
+	b.t.Helper()
 	resp, err := b.http.Do(req)
 	if err != nil {
 		b.t.Fatal(err)

@@ -22,7 +22,33 @@ func (s *Server) page(name, title string) http.HandlerFunc {
 	}
 }
 
-// staticFiles serves the embedded stylesheet, scripts and images.
+// staticFiles serves the embedded stylesheet, scripts and images; a missing file gets the
+// same JSON 404 as any other unknown path.
 func staticFiles() http.Handler {
-	return http.StripPrefix("/static/", ui.Static())
+	files := http.StripPrefix("/static/", ui.Static())
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		files.ServeHTTP(&notFoundWriter{ResponseWriter: w}, r)
+	})
+}
+
+// notFoundWriter replaces a plain-text 404 body with the JSON error body.
+type notFoundWriter struct {
+	http.ResponseWriter
+	notFound bool
+}
+
+func (w *notFoundWriter) WriteHeader(status int) {
+	if status != http.StatusNotFound {
+		w.ResponseWriter.WriteHeader(status)
+		return
+	}
+	w.notFound = true
+	writeDetail(w.ResponseWriter, http.StatusNotFound, "Not found")
+}
+
+func (w *notFoundWriter) Write(b []byte) (int, error) {
+	if w.notFound {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
 }

@@ -79,6 +79,7 @@ func (s *Server) routes() {
 	m.Handle("POST /auth/logout", s.authRoute(s.logout))
 
 	m.Handle("GET /api/me", withNoStore(s.bearer(s.me)))
+	s.accountRoutes()
 }
 
 // authRoute wraps a state-changing cookie route: CSRF protection and no caching.
@@ -91,7 +92,9 @@ func (s *Server) authRoute(h http.HandlerFunc) http.Handler {
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	h, pattern := s.mux.Handler(r)
 	if pattern != "" {
-		h.ServeHTTP(w, r)
+		// The mux itself, not h, serves the request, so that it sets the path values
+		// ({id}) that Handler leaves out.
+		s.mux.ServeHTTP(w, r)
 		return
 	}
 

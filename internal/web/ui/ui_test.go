@@ -73,7 +73,8 @@ var pageSpecs = []pageSpec{
 		page:  "dashboard",
 		title: "<title>Dashboard · fin_intelli</title>",
 		scripts: []string{
-			"/static/js/auth/token.js", "/static/js/logout.js", "/static/js/dashboard.js",
+			"/static/js/auth/token.js", "/static/js/logout.js", "/static/js/risk.js",
+			"/static/js/dashboard.js",
 		},
 		hasErrorRegion: true,
 		contains: []string{
@@ -81,6 +82,8 @@ var pageSpecs = []pageSpec{
 			`id="revoke-others"`,
 			`<section id="sessions"`,
 			`<section id="activity"`,
+			`<section id="risk-feed" class="panel panel-wide" aria-labelledby="risk-title" hidden>`,
+			`<tbody id="risk-rows"></tbody>`,
 			`<a href="https://db-ip.com">IP Geolocation by DB-IP</a>`,
 		},
 	},

@@ -1,24 +1,19 @@
-// dashboard.js: the account, its sessions and its recent activity. Needs token.js.
+// dashboard.js: the account, its sessions, its recent activity and, for administrators, the
+// risk feed of every account. Needs token.js and risk.js.
 //
 // Everything the server sends is put on the page with textContent and createElement, never
-// as HTML. The sessions and activity panels stay hidden while their endpoints answer 404.
+// as HTML. The sessions and activity panels stay hidden while their endpoints answer 404,
+// the risk feed unless the account is an administrator's.
 (function () {
   "use strict";
 
   var errorRegion = document.getElementById("form-error");
   var statusRegion = document.getElementById("status");
 
-  var EVENT_LABELS = {
-    register: "Account created",
-    login_success: "Signed in",
-    login_failed: "Failed sign-in",
-    refresh: "Session renewed",
-    refresh_reuse_detected: "Token reuse detected",
-    logout: "Signed out",
-    session_revoked: "Session revoked",
-    password_changed: "Password changed",
-    rate_limited: "Too many attempts",
-  };
+  var RiskText = window.RiskText;
+
+  // RISK_FEED asks for the events of every account scored 0.5 or more.
+  var RISK_FEED = "/api/admin/activity?min_risk=0.5&limit=50";
 
   // ---- small helpers ----
 
@@ -130,24 +125,25 @@
     document.getElementById("account").setAttribute("aria-busy", "false");
   }
 
+  // loadAccount shows the account and resolves to it, or to null.
   async function loadAccount() {
     var res = await api("/api/me");
     if (!res) {
-      return false;
+      return null;
     }
     if (!res.ok) {
       var loading = document.getElementById("account-loading");
       loading.textContent = "Your account could not be loaded.";
       showError(await detail(res));
-      return false;
+      return null;
     }
     var user = await readJSON(res);
     if (!user) {
       showError("The server sent an unexpected answer. Please reload the page.");
-      return false;
+      return null;
     }
     renderAccount(user);
-    return true;
+    return user;
   }
 
   // ---- sessions ----
@@ -273,13 +269,6 @@
   var activityWrap = document.getElementById("activity-wrap");
   var activityMessage = document.getElementById("activity-message");
 
-  function eventLabel(type) {
-    if (Object.prototype.hasOwnProperty.call(EVENT_LABELS, type)) {
-      return EVENT_LABELS[type];
-    }
-    return String(type || "event").replace(/_/g, " ");
-  }
-
   function outcomeCell(success) {
     if (success === true) {
       return el("td", "", "Success");
@@ -290,14 +279,17 @@
     return el("td", "", "—");
   }
 
-  // riskCell shows the score as the server sends it (rounded), with the reasons under it.
+  // riskCell shows the score, with the signals behind it listed under it.
   function riskCell(score, reasons) {
-    var cell = el("td");
-    var n = Number(score);
-    var known = score !== null && score !== undefined && isFinite(n);
-    cell.appendChild(document.createTextNode(known ? String(Math.round(n * 100) / 100) : "—"));
-    if (Array.isArray(reasons) && reasons.length) {
-      cell.appendChild(el("span", "reasons", reasons.map(String).join(", ")));
+    var cell = el("td", "risk-cell");
+    cell.appendChild(document.createTextNode(RiskText.scoreText(score)));
+    var texts = RiskText.reasonsText(reasons);
+    if (texts.length) {
+      var list = el("ul", "reasons");
+      texts.forEach(function (t) {
+        list.appendChild(el("li", "", t));
+      });
+      cell.appendChild(list);
     }
     return cell;
   }
@@ -307,7 +299,7 @@
     var when = el("td", "nowrap");
     when.appendChild(timeEl(a.created_at));
     row.appendChild(when);
-    row.appendChild(el("td", "", eventLabel(a.event_type)));
+    row.appendChild(el("td", "", RiskText.eventLabel(a.event_type)));
     row.appendChild(outcomeCell(a.login_success));
     row.appendChild(el("td", "", place(a.geolocation_city, a.geolocation_country)));
     row.appendChild(el("td", "nowrap", a.ip_address || "—"));
@@ -340,6 +332,58 @@
     activityMessage.textContent = items.length === 0 ? "No activity yet." : "";
   }
 
+  // ---- risk feed (administrators) ----
+
+  var riskSection = document.getElementById("risk-feed");
+  var riskRows = document.getElementById("risk-rows");
+  var riskWrap = document.getElementById("risk-wrap");
+  var riskMessage = document.getElementById("risk-message");
+
+  function accountCell(a) {
+    if (a.username) {
+      return el("td", "", a.username);
+    }
+    return el("td", "muted", a.user_id ? "Account " + a.user_id : "Unknown account");
+  }
+
+  function riskRow(a) {
+    var row = el("tr");
+    var when = el("td", "nowrap");
+    when.appendChild(timeEl(a.created_at));
+    row.appendChild(when);
+    row.appendChild(accountCell(a));
+    row.appendChild(el("td", "", RiskText.eventLabel(a.event_type)));
+    row.appendChild(outcomeCell(a.login_success));
+    row.appendChild(el("td", "", place(a.geolocation_city, a.geolocation_country)));
+    row.appendChild(el("td", "nowrap", a.ip_address || "—"));
+    row.appendChild(riskCell(a.risk_score, a.reasons));
+    return row;
+  }
+
+  async function loadRiskFeed() {
+    var res = await api(RISK_FEED);
+    if (!res) {
+      return;
+    }
+    if (res.status === 403 || res.status === 404) {
+      riskSection.hidden = true;
+      return;
+    }
+    riskSection.hidden = false;
+    if (!res.ok) {
+      riskWrap.hidden = true;
+      riskMessage.hidden = false;
+      riskMessage.textContent = "The risk feed could not be loaded.";
+      return;
+    }
+    var body = await readJSON(res);
+    var items = body && Array.isArray(body.items) ? body.items : [];
+    riskRows.replaceChildren.apply(riskRows, items.map(riskRow));
+    riskWrap.hidden = items.length === 0;
+    riskMessage.hidden = items.length !== 0;
+    riskMessage.textContent = items.length === 0 ? "No high-risk events." : "";
+  }
+
   // ---- start ----
 
   // The access token lives per tab, so a new tab (or a reload after it closed) has none:
@@ -352,10 +396,15 @@
         return;
       }
     }
-    if (!(await loadAccount())) {
+    var user = await loadAccount();
+    if (!user) {
       return;
     }
-    await Promise.all([loadSessions(), loadActivity()]);
+    var loads = [loadSessions(), loadActivity()];
+    if (user.is_admin === true) {
+      loads.push(loadRiskFeed());
+    }
+    await Promise.all(loads);
   }
 
   start().catch(function () {
