@@ -14,7 +14,7 @@ func runWith(t *testing.T, env map[string]string, args ...string) (int, string, 
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-	code := run(context.Background(), args, lookup, &stdout, &stderr)
+	code := run(context.Background(), args, lookup, strings.NewReader(""), &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 
