@@ -90,6 +90,8 @@ type options struct {
 	// noProxy trusts no proxy, so that the client is always the TCP peer; by default
 	// 127.0.0.1 is a trusted proxy and X-Forwarded-For names the client.
 	noProxy bool
+	// logs receives the server's log lines; nil discards them.
+	logs io.Writer
 }
 
 // env is a test server with its store and clock.
@@ -114,7 +116,11 @@ func newEnv(t *testing.T, store auth.Store, o options) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logs := o.logs
+	if logs == nil {
+		logs = io.Discard
+	}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	hashing := password.Config{Cost: 4}
 	if o.passwords != nil {
 		hashing = *o.passwords
