@@ -102,7 +102,8 @@ func (a *App) build() (http.Handler, error) {
 	svc := auth.NewService(auth.Deps{
 		Store: a.store,
 		Passwords: password.New(password.Config{Cost: cfg.BcryptCost,
-			MaxConcurrent: cfg.BcryptConcurrency, MaxQueue: cfg.BcryptQueue}),
+			MaxConcurrent: cfg.BcryptConcurrency, MaxQueue: cfg.BcryptQueue,
+			MaxWait: bcryptWait(cfg.BcryptMaxWait)}),
 		AccessTokens:  issuer,
 		RefreshTokens: token.NewRefresher(secret),
 		Limiter:       a.limiter(),
@@ -167,4 +168,12 @@ func (a *App) Close() {
 	if a.store != nil {
 		_ = a.store.Close()
 	}
+}
+
+// bcryptWait turns BCRYPT_MAX_WAIT_MS into the hasher's setting, where 0 means no bound.
+func bcryptWait(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }

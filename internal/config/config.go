@@ -44,6 +44,7 @@ type Config struct {
 	BcryptCost        int           // BCRYPT_COST
 	BcryptConcurrency int           // BCRYPT_CONCURRENCY: hashes computed at once
 	BcryptQueue       int           // BCRYPT_QUEUE: hashes allowed to wait for a slot
+	BcryptMaxWait     time.Duration // BCRYPT_MAX_WAIT_MS: longest wait for a slot; 0: none
 
 	CookieSecure   bool          // COOKIE_SECURE
 	CookieDomain   string        // COOKIE_DOMAIN; "" means a host-only cookie
@@ -106,6 +107,7 @@ func Load(lookup func(string) (string, bool), dotenvPath string) (*Config, error
 		BcryptCost:        l.intIn("BCRYPT_COST", 12, 4, 16),
 		BcryptConcurrency: l.intIn("BCRYPT_CONCURRENCY", runtime.NumCPU(), 1, 1024),
 		BcryptQueue:       l.intIn("BCRYPT_QUEUE", 64, 0, 100000),
+		BcryptMaxWait:     l.units("BCRYPT_MAX_WAIT_MS", 1000, 0, 60000, time.Millisecond),
 
 		CookieSecure: l.boolean("COOKIE_SECURE", false),
 		RedisURL:     l.redisURL("REDIS_URL"),

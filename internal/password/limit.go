@@ -5,10 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 )
 
 // ErrBusy is returned when all hashing slots are taken and the queue of waiting callers is
-// full. Callers should answer with a "try again later" status rather than an internal error.
+// full, or a caller waited in it for longer than the configured bound. Callers should answer with a "try again later" status rather than an internal error.
 var ErrBusy = errors.New("password: too many hashing operations in progress")
 
 // Stats is a snapshot of a Hasher's load, for metrics.
@@ -22,11 +23,13 @@ type Stats struct {
 type limiter struct {
 	slots    chan struct{}
 	maxQueue int64
+	maxWait  time.Duration // <= 0: no bound
 	waiting  atomic.Int64
 }
 
-func newLimiter(concurrent, queue int) *limiter {
-	return &limiter{slots: make(chan struct{}, concurrent), maxQueue: int64(queue)}
+func newLimiter(concurrent, queue int, wait time.Duration) *limiter {
+	return &limiter{slots: make(chan struct{}, concurrent), maxQueue: int64(queue),
+		maxWait: wait}
 }
 
 // acquire takes a slot, waiting in the queue when none is free. It returns ErrBusy when the
@@ -47,9 +50,17 @@ func (l *limiter) acquire(ctx context.Context) error {
 	}
 	defer l.waiting.Add(-1)
 
+	var expired <-chan time.Time
+	if l.maxWait > 0 {
+		t := time.NewTimer(l.maxWait)
+		defer t.Stop()
+		expired = t.C
+	}
 	select {
 	case l.slots <- struct{}{}:
 		return nil
+	case <-expired:
+		return ErrBusy
 	case <-ctx.Done():
 		return fmt.Errorf("password: waiting for a hashing slot: %w", ctx.Err())
 	}

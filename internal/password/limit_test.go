@@ -61,7 +61,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 func TestHashBusy(t *testing.T) {
 	const callers = 10
-	g := newGated(t, password.Config{Cost: 10, MaxConcurrent: 1, MaxQueue: 1})
+	g := newGated(t, password.Config{Cost: 10, MaxConcurrent: 1, MaxQueue: 1, MaxWait: -1})
 
 	results := make(chan error, callers)
 	for range callers {
@@ -100,7 +100,7 @@ func TestHashBusy(t *testing.T) {
 
 func TestConcurrencyBound(t *testing.T) {
 	const callers = 12
-	g := newGated(t, password.Config{Cost: 4, MaxConcurrent: 3, MaxQueue: callers})
+	g := newGated(t, password.Config{Cost: 4, MaxConcurrent: 3, MaxQueue: callers, MaxWait: -1})
 
 	results := make(chan error, callers)
 	for range callers {
@@ -126,7 +126,7 @@ func TestConcurrencyBound(t *testing.T) {
 }
 
 func TestWaitCanceled(t *testing.T) {
-	g := newGated(t, password.Config{Cost: 4, MaxConcurrent: 1, MaxQueue: 4})
+	g := newGated(t, password.Config{Cost: 4, MaxConcurrent: 1, MaxQueue: 4, MaxWait: -1})
 
 	holder := make(chan error, 1)
 	go func() {
@@ -158,7 +158,7 @@ func TestWaitCanceled(t *testing.T) {
 }
 
 func TestNoQueue(t *testing.T) {
-	g := newGated(t, password.Config{Cost: 4, MaxConcurrent: 1, MaxQueue: -1})
+	g := newGated(t, password.Config{Cost: 4, MaxConcurrent: 1, MaxQueue: -1, MaxWait: -1})
 
 	holder := make(chan error, 1)
 	go func() {
@@ -189,5 +189,31 @@ func TestNoQueue(t *testing.T) {
 	g.release()
 	if err := <-holder; err != nil {
 		t.Errorf("holder: got %v, want nil", err)
+	}
+}
+
+// TestMaxWait checks that a caller who waits longer than MaxWait for a slot gets ErrBusy,
+// so that an overloaded server answers at once instead of piling up slow requests.
+func TestMaxWait(t *testing.T) {
+	g := newGated(t, password.Config{Cost: 4, MaxConcurrent: 1, MaxQueue: 4,
+		MaxWait: 20 * time.Millisecond})
+	holder := make(chan error, 1)
+	go func() {
+		_, err := g.h.Hash(context.Background(), "holder-password")
+		holder <- err
+	}()
+	<-g.entered
+
+	_, err := g.h.Hash(context.Background(), "waiter-password")
+	if !errors.Is(err, password.ErrBusy) {
+		t.Fatalf("waiter: got %v, want ErrBusy", err)
+	}
+	if got := g.h.Stats().Waiting; got != 0 {
+		t.Fatalf("waiting after the timeout: got %d, want 0", got)
+	}
+
+	g.release()
+	if err := <-holder; err != nil {
+		t.Fatalf("holder: %v", err)
 	}
 }

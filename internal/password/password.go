@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -37,7 +38,15 @@ type Config struct {
 	// MaxQueue is how many callers may wait for a slot before ErrBusy is returned. Zero means
 	// 16 × MaxConcurrent; a negative value means no queue at all.
 	MaxQueue int
+
+	// MaxWait is how long a caller may wait in the queue before it gets ErrBusy, which
+	// bounds the latency of an overloaded server. Zero means DefaultMaxWait; a negative
+	// value means no bound.
+	MaxWait time.Duration
 }
+
+// DefaultMaxWait is the longest wait for a hashing slot when Config.MaxWait is zero.
+const DefaultMaxWait = time.Second
 
 // Hasher hashes and verifies passwords. It is safe for concurrent use.
 type Hasher struct {
@@ -73,7 +82,13 @@ func New(cfg Config) *Hasher {
 		queue = 0
 	}
 
-	return &Hasher{cost: cost, limit: newLimiter(concurrent, queue), dummy: dummyHash(cost)}
+	wait := cfg.MaxWait
+	if wait == 0 {
+		wait = DefaultMaxWait
+	}
+
+	return &Hasher{cost: cost, limit: newLimiter(concurrent, queue, wait),
+		dummy: dummyHash(cost)}
 }
 
 // Cost returns the bcrypt cost of new hashes.
