@@ -119,6 +119,11 @@ func setup(base string, workers int, transport http.RoundTripper) ([]*client, er
 				return
 			}
 			status, err := c.register(context.Background(), userName(w), loadPassword)
+			for tries := 0; err == nil && status == http.StatusServiceUnavailable &&
+				tries < 100; tries++ {
+				time.Sleep(200 * time.Millisecond) // the server's hashing queue is full
+				status, err = c.register(context.Background(), userName(w), loadPassword)
+			}
 			if err == nil && status != http.StatusCreated {
 				err = fmt.Errorf("register %s: status %d", userName(w), status)
 			}
