@@ -40,6 +40,7 @@ type App struct {
 
 	housekeeping *housekeeper
 	risk         *riskParts
+	metrics      *metricsServer // nil when METRICS_ADDR is empty
 }
 
 // Open opens the store (migrating it), builds the service and listens on the configured
@@ -51,6 +52,10 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	a.store = store
+	if a.metrics, err = openMetrics(cfg.MetricsAddr, log); err != nil {
+		a.Close()
+		return nil, err
+	}
 
 	handler, err := a.build()
 	if err != nil {
@@ -91,7 +96,7 @@ func (a *App) build() (http.Handler, error) {
 	}
 	protector, err := csrf.New(csrf.Config{Key: csrfKey, Secure: cfg.CookieSecure,
 		Domain: cfg.CookieDomain, SameSite: cfg.CookieSameSite,
-		TrustedOrigins: cfg.AllowedOrigins})
+		TrustedOrigins: cfg.AllowedOrigins, Deny: web.CSRFDenied(a.metrics.webObserver())})
 	if err != nil {
 		return nil, fmt.Errorf("csrf: %w", err)
 	}
@@ -99,16 +104,19 @@ func (a *App) build() (http.Handler, error) {
 	if a.risk, err = openRisk(cfg, a.log); err != nil {
 		return nil, err
 	}
+	hasher := password.New(password.Config{Cost: cfg.BcryptCost,
+		MaxConcurrent: cfg.BcryptConcurrency, MaxQueue: cfg.BcryptQueue,
+		MaxWait: bcryptWait(cfg.BcryptMaxWait), OnWait: a.metrics.passwordWait()})
+	a.metrics.watch(hasher, a.store, a.risk)
 	svc := auth.NewService(auth.Deps{
-		Store: a.store,
-		Passwords: password.New(password.Config{Cost: cfg.BcryptCost,
-			MaxConcurrent: cfg.BcryptConcurrency, MaxQueue: cfg.BcryptQueue,
-			MaxWait: bcryptWait(cfg.BcryptMaxWait)}),
+		Store:         a.store,
+		Passwords:     hasher,
 		AccessTokens:  issuer,
 		RefreshTokens: token.NewRefresher(secret),
 		Limiter:       a.limiter(),
 		Geo:           a.risk.geoReader(),
 		Alerts:        a.risk.alertSink(),
+		Observer:      a.metrics.authObserver(),
 		Logger:        a.log,
 	}, auth.Config{AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL,
 		ReuseGrace: cfg.ReuseGrace, Limits: cfg.Limits, Risk: cfg.Risk.Engine})
@@ -117,10 +125,11 @@ func (a *App) build() (http.Handler, error) {
 	return web.New(svc, web.Config{
 		Cookies: web.Cookies{Secure: cfg.CookieSecure, Domain: cfg.CookieDomain,
 			SameSite: cfg.CookieSameSite, RefreshTTL: cfg.RefreshTTL},
-		CSRF:   protector,
-		IPs:    clientip.New(cfg.TrustedProxies),
-		Logger: a.log,
-		Ready:  a.store.Ping,
+		CSRF:     protector,
+		IPs:      clientip.New(cfg.TrustedProxies),
+		Logger:   a.log,
+		Ready:    a.store.Ping,
+		Observer: a.metrics.webObserver(),
 	}), nil
 }
 
@@ -151,15 +160,16 @@ func (a *App) Serve() error {
 	return err
 }
 
-// Shutdown lets in-flight requests finish (until ctx ends), then closes the store.
+// Shutdown lets in-flight requests and scrapes finish (until ctx ends), then closes the store.
 func (a *App) Shutdown(ctx context.Context) error {
-	err := a.server.Shutdown(ctx)
+	err := errors.Join(a.server.Shutdown(ctx), a.metrics.shutdown(ctx))
 	a.Close()
 	return err
 }
 
-// Close releases the store and the Redis client.
+// Close stops the metrics listener and releases the store and the Redis client.
 func (a *App) Close() {
+	a.metrics.close()
 	a.housekeeping.Stop()
 	if a.redis != nil {
 		_ = a.redis.Close()

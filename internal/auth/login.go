@@ -15,7 +15,8 @@ const maxLoginBytes = 320
 // failure, whatever its cause, is ErrInvalidCredentials, so that the answer does not tell
 // which accounts exist. Other errors: EINVALID for missing fields, ERATELIMITED,
 // EUNAVAILABLE.
-func (s *Service) Login(ctx context.Context, login, pass string, c Client) (Grant, error) {
+func (s *Service) Login(ctx context.Context, login, pass string, c Client) (_ Grant, err error) {
+	defer func() { s.Observer.Login(outcomeOf(err, OutcomeSuccess)) }()
 	login = strings.TrimSpace(login)
 	if login == "" || pass == "" {
 		return Grant{}, Errorf(EINVALID, "Username and password are required")

@@ -17,7 +17,11 @@ var errReuse = errors.New("refresh token reused")
 // same successor: the chain cannot fork. Presenting it later, or presenting any older
 // ancestor, is taken as theft: the whole session is revoked and recorded as high risk.
 // Errors: ErrSessionExpired for any token that cannot be used, ERATELIMITED, EUNAVAILABLE.
-func (s *Service) Refresh(ctx context.Context, raw string, c Client) (Grant, error) {
+func (s *Service) Refresh(ctx context.Context, raw string, c Client) (_ Grant, err error) {
+	var g Grant
+	var reuse *Activity
+	defer func() { s.Observer.Refresh(refreshOutcome(g, reuse != nil, err)) }()
+
 	if !s.RefreshTokens.Valid(raw) {
 		return Grant{}, ErrSessionExpired
 	}
@@ -25,9 +29,7 @@ func (s *Service) Refresh(ctx context.Context, raw string, c Client) (Grant, err
 	hash := s.RefreshTokens.Hash(raw)
 	next := s.RefreshTokens.Successor(raw)
 
-	var g Grant
-	var reuse *Activity
-	err := s.Store.InTx(ctx, func(tx Tx) error {
+	err = s.Store.InTx(ctx, func(tx Tx) error {
 		var err error
 		g, err = s.rotate(ctx, tx, hash, next, c)
 		if !errors.Is(err, errReuse) {
@@ -75,6 +77,7 @@ func (s *Service) rotate(ctx context.Context, tx Tx, hash, next string, c Client
 			return Grant{}, err
 		}
 		g.RefreshExpires = child.ExpiresAt
+		g.graceHit = true
 		return g, nil
 	}
 

@@ -29,7 +29,7 @@ type Config struct {
 	Risk       RiskConfig // weights and thresholds of the risk engine (DefaultRiskConfig)
 }
 
-// Deps are the parts the service talks to. Limiter, Geo and Alerts may be nil.
+// Deps are the parts the service talks to. Limiter, Geo, Alerts and Observer may be nil.
 type Deps struct {
 	Store         Store
 	Passwords     *password.Hasher
@@ -38,6 +38,7 @@ type Deps struct {
 	Limiter       Limiter
 	Geo           GeoReader
 	Alerts        AlertSink
+	Observer      Observer // told outcomes for metrics; a no-op when nil
 	Logger        *slog.Logger
 	Now           func() time.Time
 }
@@ -58,6 +59,9 @@ func NewService(d Deps, cfg Config) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	if d.Observer == nil {
+		d.Observer = nopObserver{}
+	}
 	if cfg.AccessTTL <= 0 {
 		cfg.AccessTTL = 15 * time.Minute
 	}
@@ -76,6 +80,8 @@ type Grant struct {
 	RefreshExpires time.Time
 	User           User
 	SessionID      string
+
+	graceHit bool // a retry within the grace window, for the Observer
 }
 
 // now returns the current time in UTC, truncated to microseconds so that it survives a
@@ -99,6 +105,7 @@ func (s *Service) limit(ctx context.Context, rule Rule, key string) error {
 	if d.Allowed {
 		return nil
 	}
+	s.Observer.RateLimited(rule.Name)
 	retry := d.RetryAfter
 	if retry < time.Second {
 		retry = time.Second

@@ -43,6 +43,11 @@ type Config struct {
 	// bounds the latency of an overloaded server. Zero means DefaultMaxWait; a negative
 	// value means no bound.
 	MaxWait time.Duration
+
+	// OnWait, when set, is given how long each operation waited for a hashing slot (zero
+	// when one was free), for metrics. It must be quick and safe for concurrent use.
+	// Operations refused with ErrBusy or cancelled while waiting are not reported.
+	OnWait func(time.Duration)
 }
 
 // DefaultMaxWait is the longest wait for a hashing slot when Config.MaxWait is zero.
@@ -53,6 +58,7 @@ type Hasher struct {
 	cost  int
 	limit *limiter
 	dummy []byte // a bcrypt hash at cost that no password matches
+	wait  func(time.Duration)
 
 	hook func() // test hook, run while a slot is held
 }
@@ -88,7 +94,7 @@ func New(cfg Config) *Hasher {
 	}
 
 	return &Hasher{cost: cost, limit: newLimiter(concurrent, queue, wait),
-		dummy: dummyHash(cost)}
+		dummy: dummyHash(cost), wait: cfg.OnWait}
 }
 
 // Cost returns the bcrypt cost of new hashes.
@@ -173,10 +179,15 @@ func (h *Hasher) verifyBcrypt(ctx context.Context, hash []byte, pw string) (bool
 	return true, cost != h.cost, nil
 }
 
-// acquire takes a hashing slot and runs the test hook, if any, while holding it.
+// acquire takes a hashing slot, reports the wait to OnWait and runs the test hook, if any,
+// while holding it.
 func (h *Hasher) acquire(ctx context.Context) error {
+	start := time.Now()
 	if err := h.limit.acquire(ctx); err != nil {
 		return err
+	}
+	if h.wait != nil {
+		h.wait(time.Since(start))
 	}
 	if h.hook != nil {
 		h.hook()

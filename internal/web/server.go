@@ -29,6 +29,8 @@ type Config struct {
 	Logger  *slog.Logger
 	// Ready reports whether the server can serve requests (the database answers).
 	Ready func(ctx context.Context) error
+	// Observer, when set, is told the route, status and duration of every request.
+	Observer Observer
 }
 
 // Server is the HTTP face of the auth service.
@@ -55,6 +57,9 @@ func New(svc *auth.Service, cfg Config) http.Handler {
 	h = withBodyLimit(h)
 	h = withSecurityHeaders(cfg.Cookies.Secure, h)
 	h = withRecovery(s.log, h)
+	if cfg.Observer != nil {
+		h = withObserver(cfg.Observer, h)
+	}
 	return withAccessLog(s.log, h)
 }
 
