@@ -43,7 +43,7 @@ func mapErr(op string, err error) error {
 func unavailable(code int) bool {
 	switch code {
 	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_CANTOPEN,
-		sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL:
+		sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY:
 		return true
 	}
 	return false

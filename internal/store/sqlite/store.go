@@ -51,7 +51,26 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := s.checkWritable(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
+}
+
+// checkWritable writes the schema's user version back unchanged. SQLite silently opens a
+// file it may not write as read-only, and an up-to-date schema needs no write to migrate,
+// so without this a read-only file would be found only by the first login.
+func (s *Store) checkWritable(ctx context.Context) error {
+	var v int64
+	if err := s.write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return mapErr("check the database is writable", err)
+	}
+	_, err := s.write.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v))
+	if err != nil {
+		return fmt.Errorf("sqlite: the database file cannot be written: %w", err)
+	}
+	return nil
 }
 
 // OpenNoMigrate opens (creating if needed) the database file at path without migrating it,
