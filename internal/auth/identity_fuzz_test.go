@@ -51,3 +51,40 @@ func sameCaseless(name, variant string) bool {
 	return strings.EqualFold(norm.NFKC.String(name), norm.NFKC.String(variant)) ||
 		norm.NFKC.String(name) == norm.NFKC.String(variant)
 }
+
+// FuzzIdentityInput feeds arbitrary bytes, valid text or not, to the validators and key
+// functions: none of them may panic. A username the policy accepts must be valid text, must
+// be found by what its owner types at login, and must have a key without "@", so that it can
+// never share a key with an e-mail address.
+func FuzzIdentityInput(f *testing.F) {
+	for _, s := range []string{"alice", " alice ", "a@b.co", "ａ＠ｂ.co", "\xff\xfe", "e\u0301",
+		"\u0301abc", "ab\x00c", "ǅemal@example.com", strings.Repeat("ß", 64), "﹫abc"} {
+		f.Add(s)
+	}
+
+	f.Fuzz(func(t *testing.T, s string) {
+		key := auth.UsernameKey(s)
+		_ = auth.EmailKey(s)
+		_ = auth.LoginKey(s)
+		_ = auth.ValidatePassword(s, s, s)
+		emailErr := auth.ValidateEmail(s)
+		if emailErr == nil && (!utf8.ValidString(s) || !strings.Contains(s, "@")) {
+			t.Fatalf("e-mail address %q accepted", s)
+		}
+		if auth.ValidateUsername(s) != nil {
+			return
+		}
+
+		switch {
+		case !utf8.ValidString(s):
+			t.Fatalf("username %q is not valid UTF-8 but was accepted", s)
+		case auth.LoginKey(s) != key:
+			t.Fatalf("username %q: login key %q differs from its key %q", s, auth.LoginKey(s),
+				key)
+		case strings.Contains(key, "@"):
+			t.Fatalf("username %q has the key %q, which could be an e-mail address", s, key)
+		case emailErr == nil:
+			t.Fatalf("%q is both a valid username and a valid e-mail address", s)
+		}
+	})
+}

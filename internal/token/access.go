@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -122,11 +124,17 @@ func NewIssuer(cfg Config) (*Issuer, error) {
 	return iss, nil
 }
 
+// maxSessionID bounds the session id a token carries; the service's ids are 36-byte UUIDs.
+const maxSessionID = 256
+
 // Mint returns a signed access token for a session of userID, and the time it expires. It
-// fails for a user id below 1 or an empty session id.
+// fails for a user id below 1, or a session id that is empty, longer than 256 bytes or not
+// valid UTF-8 (JSON would silently change it, and the token would name another session).
 func (iss *Issuer) Mint(userID int64, sessionID string) (string, time.Time, error) {
-	if userID <= 0 || sessionID == "" {
-		return "", time.Time{}, fmt.Errorf("token: mint for user %d, session %q", userID, sessionID)
+	if userID <= 0 || sessionID == "" || len(sessionID) > maxSessionID ||
+		!utf8.ValidString(sessionID) {
+		return "", time.Time{}, fmt.Errorf("token: mint for user %d, session %q", userID,
+			sessionID)
 	}
 
 	now := iss.now()
@@ -153,6 +161,11 @@ func (iss *Issuer) Mint(userID int64, sessionID string) (string, time.Time, erro
 func (iss *Issuer) Verify(tok string) (Claims, error) {
 	if len(tok) > maxTokenLen {
 		return Claims{}, fmt.Errorf("%w: longer than %d bytes", ErrInvalidToken, maxTokenLen)
+	}
+	// Go's base64 decoders skip line breaks even in strict mode, so one token would have
+	// several accepted spellings: allow only the characters of its three base64url parts.
+	if i := strings.IndexFunc(tok, notTokenChar); i >= 0 {
+		return Claims{}, fmt.Errorf("%w: character %q at %d", ErrInvalidToken, tok[i], i)
 	}
 
 	var ac accessClaims
@@ -202,4 +215,13 @@ func newID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails; it crashes the program instead.
 	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// notTokenChar reports whether r cannot appear in a compact JWS with base64url parts.
+func notTokenChar(r rune) bool {
+	switch {
+	case r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+		return false
+	}
+	return r != '-' && r != '_' && r != '.'
 }

@@ -41,7 +41,7 @@ type Server struct {
 	ips     *clientip.Resolver
 	log     *slog.Logger
 	ready   func(ctx context.Context) error
-	mux     *http.ServeMux
+	mux     *routeMux
 }
 
 // New returns the server's handler with every route and middleware in place.
@@ -50,7 +50,7 @@ func New(svc *auth.Service, cfg Config) http.Handler {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{svc: svc, cookies: cfg.Cookies, csrf: cfg.CSRF, ips: cfg.IPs,
-		log: cfg.Logger, ready: cfg.Ready, mux: http.NewServeMux()}
+		log: cfg.Logger, ready: cfg.Ready, mux: newRouteMux()}
 	s.routes()
 
 	var h http.Handler = http.HandlerFunc(s.dispatch)
@@ -67,6 +67,7 @@ func (s *Server) routes() {
 	m := s.mux
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /readyz", s.readyz)
+	m.HandleFunc("GET /openapi.json", serveOpenAPI)
 
 	m.HandleFunc("GET /{$}", s.page("home", "fin_intelli"))
 	m.HandleFunc("GET /login", s.page("login", "Log in"))
