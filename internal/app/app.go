@@ -113,6 +113,7 @@ func (a *App) build() (http.Handler, error) {
 		Passwords:     hasher,
 		AccessTokens:  issuer,
 		RefreshTokens: token.NewRefresher(secret),
+		DeviceTokens:  token.NewDeviceTokens(secret),
 		Limiter:       a.limiter(),
 		Geo:           a.risk.geoReader(),
 		Alerts:        a.risk.alertSink(),

@@ -39,8 +39,17 @@ func (s *Service) Login(ctx context.Context, login, pass string, c Client) (_ Gr
 	if known {
 		account = u.UsernameKey
 	}
-	if err := s.accountLimits(ctx, account, c); err != nil {
+	if err := s.limited(ctx, s.cfg.Limits.LoginAccount, account+"|"+c.IP, key, c); err != nil {
 		return Grant{}, err
+	}
+	// The ceiling per account guards against guessing spread over many addresses. A
+	// browser that logged in to this account before proves it with its device token and is
+	// let past the ceiling, so that an attacker who fills it cannot lock the owner out.
+	if !known || !s.knownDevice(c.DeviceToken, account) {
+		err := s.limited(ctx, s.cfg.Limits.LoginAccountDaily, account, key, c)
+		if err != nil {
+			return Grant{}, err
+		}
 	}
 
 	ok, upgrade := false, false
@@ -170,7 +179,15 @@ func (s *Service) loginSucceeded(ctx context.Context, u User, pass string, upgra
 	s.Logger.Info("login succeeded", "user_id", u.ID, "client_ip", c.IP,
 		"rehashed", newHash != "", "risk_score", a.RiskScore)
 	s.alert(a)
+	if s.DeviceTokens != nil {
+		g.DeviceToken = s.DeviceTokens.New(u.UsernameKey)
+	}
 	return s.mint(g)
+}
+
+// knownDevice reports whether tok proves an earlier login to account from this browser.
+func (s *Service) knownDevice(tok, account string) bool {
+	return tok != "" && s.DeviceTokens != nil && s.DeviceTokens.Valid(tok, account)
 }
 
 // since reports how long ago t was, never less than zero.

@@ -59,6 +59,10 @@ type Client struct {
 	Country    string
 	Latitude   *float64
 	Longitude  *float64
+
+	// DeviceToken is the device token the client presented with a login, if any: proof
+	// that this browser logged in to the account before. It is checked, never stored.
+	DeviceToken string
 }
 
 // Event types of the activity log.

@@ -54,6 +54,9 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, c Client) (Gra
 	}
 
 	s.Logger.Info("user registered", "user_id", u.ID, "client_ip", c.IP)
+	if s.DeviceTokens != nil {
+		g.DeviceToken = s.DeviceTokens.New(u.UsernameKey)
+	}
 	return s.mint(g)
 }
 

@@ -35,6 +35,7 @@ type Deps struct {
 	Passwords     *password.Hasher
 	AccessTokens  *token.Issuer
 	RefreshTokens *token.Refresher
+	DeviceTokens  *token.DeviceTokens // optional: lets known browsers past the ceiling
 	Limiter       Limiter
 	Geo           GeoReader
 	Alerts        AlertSink
@@ -80,6 +81,7 @@ type Grant struct {
 	RefreshExpires time.Time
 	User           User
 	SessionID      string
+	DeviceToken    string // after a login: the browser's new device token, if enabled
 
 	graceHit bool // a retry within the grace window, for the Observer
 }

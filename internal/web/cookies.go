@@ -8,6 +8,14 @@ import (
 // RefreshCookie is the name of the HttpOnly cookie that carries the refresh token.
 const RefreshCookie = "refresh_token"
 
+// DeviceCookie is the name of the HttpOnly cookie that carries the device token: proof that
+// this browser logged in to an account before, which lets its owner past the per-account
+// login ceiling.
+const DeviceCookie = "device_token"
+
+// deviceTTL is how long a device token is kept.
+const deviceTTL = 365 * 24 * time.Hour
+
 // refreshPath is the only path the refresh cookie is sent to: the refresh and logout
 // endpoints live under it, and pages and the API never see the cookie.
 const refreshPath = "/auth"
@@ -46,6 +54,28 @@ func (s *Server) clearRefreshCookie(w http.ResponseWriter) {
 // refreshToken returns the value of the refresh cookie, or "".
 func refreshToken(r *http.Request) string {
 	c, err := r.Cookie(RefreshCookie)
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
+
+func (s *Server) setDeviceCookie(w http.ResponseWriter, tok string) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     DeviceCookie,
+		Value:    tok,
+		Path:     refreshPath,
+		Domain:   s.cookies.Domain,
+		MaxAge:   int(deviceTTL / time.Second),
+		Secure:   s.cookies.Secure,
+		HttpOnly: true,
+		SameSite: s.cookies.SameSite,
+	})
+}
+
+// deviceToken returns the value of the device cookie, or "".
+func deviceToken(r *http.Request) string {
+	c, err := r.Cookie(DeviceCookie)
 	if err != nil {
 		return ""
 	}

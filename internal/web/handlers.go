@@ -24,6 +24,9 @@ func (s *Server) client(r *http.Request) auth.Client {
 // grant answers with an access token and sets the refresh cookie.
 func (s *Server) grant(w http.ResponseWriter, status int, g auth.Grant) {
 	s.setRefreshCookie(w, g.RefreshToken, g.RefreshExpires)
+	if g.DeviceToken != "" {
+		s.setDeviceCookie(w, g.DeviceToken)
+	}
 	writeJSON(w, status, tokenResponse{AccessToken: g.AccessToken, TokenType: "bearer",
 		ExpiresIn: g.ExpiresIn, User: g.User})
 }
@@ -53,7 +56,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if login == "" {
 		login = f["email"]
 	}
-	g, err := s.svc.Login(r.Context(), login, f["password"], s.client(r))
+	c := s.client(r)
+	c.DeviceToken = deviceToken(r)
+	g, err := s.svc.Login(r.Context(), login, f["password"], c)
 	if err != nil {
 		s.fail(w, r, err)
 		return

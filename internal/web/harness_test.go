@@ -134,6 +134,7 @@ func newEnv(t *testing.T, store auth.Store, o options) *env {
 		Passwords:     password.New(hashing),
 		AccessTokens:  issuer,
 		RefreshTokens: token.NewRefresher(testSecret),
+		DeviceTokens:  token.NewDeviceTokens(testSecret),
 		Limiter:       o.limiter,
 		Logger:        log,
 		Now:           clk.Now,

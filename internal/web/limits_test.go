@@ -9,6 +9,7 @@ import (
 
 	"github.com/finintelli/auth/internal/auth"
 	"github.com/finintelli/auth/internal/ratelimit"
+	"github.com/finintelli/auth/internal/web"
 )
 
 // wrongPassword is a password no test account has.
@@ -150,6 +151,38 @@ func TestAccountCeiling(t *testing.T) {
 	// The ceiling belongs to the account, not to the addresses that hit it.
 	wantStatus(t, e.browserAt("203.0.113.122").login("bystander", strongPassword),
 		http.StatusOK)
+}
+
+// TestDeviceTokenPassesCeiling: a browser that logged in to the account before carries a
+// device token and gets past a ceiling that an attacker filled from many addresses, even
+// from a new address; a browser without one, or with the token of another account, does
+// not.
+func TestDeviceTokenPassesCeiling(t *testing.T) {
+	t.Parallel()
+	e := limitedEnv(t, options{limits: auth.Limits{
+		LoginAccountDaily: rule("login_account_daily", 4, time.Hour)}})
+	owner := e.browserAt("198.51.100.20")
+	wantStatus(t, owner.register("owned", "owned@example.com", strongPassword),
+		http.StatusCreated)
+	if owner.cookie(web.DeviceCookie, "/auth/login") == "" {
+		t.Fatal("register set no device token cookie")
+	}
+	other := e.browserAt("198.51.100.21")
+	wantStatus(t, other.register("someone", "someone@example.com", strongPassword),
+		http.StatusCreated)
+
+	for i := range 4 {
+		b := e.browserAt(fmt.Sprintf("203.0.113.%d", 150+i))
+		wantStatus(t, b.login("owned", wrongPassword), http.StatusUnauthorized)
+	}
+	wantLimited(t, e.browserAt("203.0.113.160").login("owned", strongPassword), 3600)
+
+	owner.ip = "198.51.100.22" // the owner travels: a new address, the same browser
+	wantStatus(t, owner.login("OWNED", strongPassword), http.StatusOK)
+
+	// The device token of another account is worth nothing here.
+	other.ip = "198.51.100.23"
+	wantLimited(t, other.login("owned", strongPassword), 3600)
 }
 
 // TestAccountCeilingCoversEmail: the ceiling counts attempts per account, so naming the
