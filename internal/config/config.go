@@ -146,8 +146,16 @@ func (l *loader) readDotenv(path string) map[string]string {
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		l.problems = append(l.problems, fmt.Sprintf("%s: cannot read: %v", path, pathErr.Err))
+		return nil
+	}
 	if err != nil {
-		l.problems = append(l.problems, fmt.Sprintf("%s: cannot read: %v", path, err))
+		// The parser's message quotes the rest of the file, secrets included: say only
+		// that the syntax is wrong.
+		l.problems = append(l.problems, fmt.Sprintf(
+			"%s: cannot parse: each line must be KEY=value, a comment or blank", path))
 		return nil
 	}
 	return vars

@@ -125,6 +125,15 @@ func TestProblems(t *testing.T) {
 		want string // the one problem expected, as a prefix
 	}{
 		{"unknown env", map[string]string{"APP_ENV": "staging"}, "APP_ENV: must be"},
+		{"database bad sslmode", map[string]string{
+			"DATABASE_URL": "postgres://u:pw@127.0.0.1:5432/db?sslmode=bogus"},
+			"DATABASE_URL: is not a usable PostgreSQL connection URL"},
+		{"database bad port", map[string]string{
+			"DATABASE_URL": "postgres://u:pw@127.0.0.1:99999/db"},
+			"DATABASE_URL: is not a usable PostgreSQL connection URL"},
+		{"placeholder secret", withProduction(map[string]string{
+			"JWT_SECRET": "<at least 32 random bytes, e.g. from: openssl rand -base64 48>"}),
+			"JWT_SECRET: is a placeholder"},
 		{"bad alg", map[string]string{"JWT_ALG": "RS256"}, "JWT_ALG: must be one of"},
 		{"alg case", map[string]string{"JWT_ALG": "hs256"}, "JWT_ALG: must be one of"},
 		{"access not a number", map[string]string{"ACCESS_TOKEN_EXPIRE_MINUTES": "15m"},
@@ -447,5 +456,29 @@ func TestDotenvMissingOrBad(t *testing.T) {
 	p := problemsOf(t, err)
 	if len(p) != 1 || !strings.HasPrefix(p[0], dir+": cannot read") {
 		t.Errorf("got problems %q, want one about %s", p, dir)
+	}
+}
+
+// TestDotenvSyntaxErrorHidesContent: a .env file that does not parse is reported without
+// quoting it, since the rest of the file holds secrets.
+func TestDotenvSyntaxErrorHidesContent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), ".env")
+	content := "APP_ENV=production\nbad line\nJWT_SECRET=TopSecretValue-0123456789abcdef-0123\n" +
+		"DATABASE_URL=postgres://app:DbPassw0rd@db/x\n"
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	_, err := config.Load(func(string) (string, bool) { return "", false }, path)
+	if err == nil {
+		t.Fatal("a .env file with a syntax error loaded without a problem")
+	}
+	for _, secret := range []string{"TopSecretValue", "DbPassw0rd", "bad line"} {
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("the problem quotes the file (%q): %v", secret, err)
+		}
+	}
+	if !strings.Contains(err.Error(), ".env: cannot parse") {
+		t.Errorf("got %v, want a problem naming the file", err)
 	}
 }

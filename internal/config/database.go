@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // database chooses the database: DATABASE_URL if set, else a PostgreSQL URL built from DB_*
@@ -24,6 +26,18 @@ func (l *loader) database(c *Config) {
 		c.DatabaseURL = l.databaseFromParts(name, driver)
 	}
 
+	if c.DatabaseURL != "" {
+		if _, err := pgconn.ParseConfig(c.DatabaseURL); err != nil {
+			// The parser's message may quote the URL: name the problem without it.
+			key := "DATABASE_URL"
+			if raw == "" {
+				key = "DB_HOST"
+			}
+			l.problem(key, "is not a usable PostgreSQL connection URL (check the "+
+				"host, port and query parameters such as sslmode)")
+			c.DatabaseURL = ""
+		}
+	}
 	if c.DatabaseURL == "" && c.SQLitePath == "" {
 		c.SQLitePath = filepath.Join(c.DataDir, SQLiteFile)
 	}

@@ -65,6 +65,9 @@ func weakness(secret Secret) (what, hint string) {
 		return fmt.Sprintf("must be at least %d bytes", MinSecretLen),
 			fmt.Sprintf("it has %d; %s", len(s), generate)
 	}
+	if strings.ContainsAny(s, "<>") || strings.Contains(lower, "openssl rand") {
+		return "is a placeholder from the documentation, not a secret", generate
+	}
 	if distinctBytes(s) < 8 {
 		return "is too repetitive to be random", generate
 	}
