@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/finintelli/auth/internal/password"
 )
 
 // ImportRow is one account of an import file, with the line it came from.
@@ -148,8 +150,8 @@ func ImportableHash(h string) bool {
 	if h[6] != '$' || strings.Trim(h[7:], alphabet) != "" {
 		return false
 	}
-	_, err := bcrypt.Cost([]byte(h))
-	return err == nil
+	cost, err := bcrypt.Cost([]byte(h))
+	return err == nil && cost <= password.MaxStoredCost
 }
 
 // planImport compares the valid rows with the accounts that exist, reporting clashes and

@@ -163,8 +163,9 @@ func (h *Hasher) VerifyDummy(ctx context.Context, password string) error {
 
 func (h *Hasher) verifyBcrypt(ctx context.Context, hash []byte, pw string) (bool, bool, error) {
 	cost, err := bcrypt.Cost(hash)
-	if err != nil {
-		// Malformed despite the prefix: treat it like any unknown format.
+	if err != nil || cost > MaxStoredCost {
+		// Malformed despite the prefix, or so costly that one attempt would hold a slot
+		// for minutes (cost 31 takes days): treat it like any unknown format.
 		return false, false, h.VerifyDummy(ctx, pw)
 	}
 
@@ -174,10 +175,19 @@ func (h *Hasher) verifyBcrypt(ctx context.Context, hash []byte, pw string) (bool
 	defer h.limit.release()
 
 	if bcrypt.CompareHashAndPassword(hash, bcryptInput(pw)) != nil {
+		if cost < h.cost {
+			// A cheaper hash (imported, or from an older setting) would answer faster than
+			// the others and tell an attacker which accounts have one: spend the
+			// configured cost before saying no.
+			_ = bcrypt.CompareHashAndPassword(h.dummy, bcryptInput(pw))
+		}
 		return false, false, nil
 	}
 	return true, cost != h.cost, nil
 }
+
+// MaxStoredCost is the highest bcrypt cost a stored hash may have to be checked at all.
+const MaxStoredCost = 16
 
 // acquire takes a hashing slot, reports the wait to OnWait and runs the test hook, if any,
 // while holding it.

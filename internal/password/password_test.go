@@ -278,3 +278,21 @@ func TestIsCommon(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyRefusesCostlyHashes: a stored hash of a cost above MaxStoredCost is treated as
+// an unknown format, so one login attempt cannot hold a hashing slot for days. (Were it
+// compared, cost 31 would not finish within the test's timeout.)
+func TestVerifyRefusesCostlyHashes(t *testing.T) {
+	h := password.New(password.Config{Cost: 4})
+	cheap, err := h.Hash(context.Background(), "right password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	costly := cheap[:4] + "31" + cheap[6:]
+
+	ok, upgrade, err := h.Verify(context.Background(), costly, "right password")
+	if ok || upgrade || err != nil {
+		t.Fatalf("Verify of a cost-31 hash: got ok=%v upgrade=%v err=%v, want a plain no",
+			ok, upgrade, err)
+	}
+}
