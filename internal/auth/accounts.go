@@ -141,7 +141,10 @@ func (s *Service) ChangePassword(ctx context.Context, u User, sessionID string,
 	now := s.now()
 	var revoked int
 	err = s.Store.InTx(ctx, func(tx Tx) error {
-		if err := tx.SetPasswordHash(ctx, u.ID, hash, now); err != nil {
+		err := tx.SwapPasswordHash(ctx, u.ID, u.HashedPassword, hash, now)
+		if errors.Is(err, ErrNotFound) {
+			return Errorf(ECONFLICT, "The password was changed meanwhile; try again")
+		} else if err != nil {
 			return err
 		}
 		if revoked, err = tx.RevokeUserSessions(ctx, u.ID, sessionID, now); err != nil {

@@ -26,6 +26,10 @@ type AccountQueries interface {
 	// lock on their rows until the transaction ends, so that two transactions cannot both
 	// see a second administrator and both remove one.
 	LockAdmins(ctx context.Context) ([]int64, error)
+	// SwapPasswordHash replaces a user's password hash only if it still is old, so that
+	// two changes that both checked the same current password cannot both win. It returns
+	// ErrNotFound when there is no such user or the hash is no longer old.
+	SwapPasswordHash(ctx context.Context, userID int64, old, new string, at time.Time) error
 	// SetUserFlags sets a user's is_active and is_admin; ErrNotFound if there is no user.
 	SetUserFlags(ctx context.Context, userID int64, active, admin bool, at time.Time) error
 

@@ -226,3 +226,13 @@ func (t *tx) prune(ctx context.Context, op, query string, args ...any) (int, err
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
+
+// SwapPasswordHash replaces the hash of a user whose hash is still old; auth.ErrNotFound
+// otherwise. The row lock the UPDATE takes makes a concurrent swap wait and then find the
+// hash changed.
+func (t *tx) SwapPasswordHash(ctx context.Context, userID int64, old, new string,
+	at time.Time) error {
+	tag, err := t.tx.Exec(ctx, `UPDATE users SET hashed_password = $2, updated_at = $3
+		WHERE id = $1 AND hashed_password = $4`, userID, new, stamp(at), old)
+	return mapExec(fmt.Sprintf("swap password of user %d", userID), tag, err)
+}

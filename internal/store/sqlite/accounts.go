@@ -239,3 +239,12 @@ func (t *tx) deleted(ctx context.Context, op string, query string, args ...any) 
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
+
+// SwapPasswordHash replaces the hash of a user whose hash is still old; auth.ErrNotFound
+// otherwise.
+func (t *tx) SwapPasswordHash(ctx context.Context, userID int64, old, new string,
+	at time.Time) error {
+	res, err := t.tx.ExecContext(ctx, `UPDATE users SET hashed_password = ?, updated_at = ?
+		WHERE id = ? AND hashed_password = ?`, new, formatTime(stamp(at)), userID, old)
+	return mapExec(fmt.Sprintf("swap password of user %d", userID), res, err)
+}

@@ -24,6 +24,7 @@ func runAccounts(t *testing.T, open func(t *testing.T) auth.Store) {
 		{"RevokeUserSessions", testRevokeUserSessions},
 		{"ListUsers", testListUsers},
 		{"UserFlags", testUserFlags},
+		{"SwapPasswordHash", testSwapPasswordHash},
 		{"LockAdminsSerialises", testLockAdmins},
 		{"ListActivity", testListActivity},
 		{"PruneTokens", testPruneTokens},
@@ -618,5 +619,44 @@ func pruneAll(t *testing.T, s auth.Store, run func(tx auth.Tx) (int, error),
 		if n == 0 {
 			return nil
 		}
+	}
+}
+
+// testSwapPasswordHash: the hash changes only while it still is the one the caller read,
+// so of two concurrent swaps from the same hash exactly one wins.
+func testSwapPasswordHash(t *testing.T, s auth.Store) {
+	u := createUser(t, s, "swapper")
+	at := base.Add(time.Hour)
+
+	var wg sync.WaitGroup
+	var won, lost atomic.Int32
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := s.InTx(t.Context(), func(tx auth.Tx) error {
+				return tx.SwapPasswordHash(t.Context(), u.ID, u.HashedPassword,
+					fmt.Sprintf("new-hash-%d", i), at)
+			})
+			switch {
+			case err == nil:
+				won.Add(1)
+			case errors.Is(err, auth.ErrNotFound):
+				lost.Add(1)
+			default:
+				t.Errorf("swap %d: %v", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if won.Load() != 1 || lost.Load() != 7 {
+		t.Fatalf("got %d swaps won and %d lost, want 1 and 7", won.Load(), lost.Load())
+	}
+
+	err := s.InTx(t.Context(), func(tx auth.Tx) error {
+		return tx.SwapPasswordHash(t.Context(), u.ID+1000, "x", "y", at)
+	})
+	if !errors.Is(err, auth.ErrNotFound) {
+		t.Fatalf("swap for a missing user: got %v, want ErrNotFound", err)
 	}
 }
