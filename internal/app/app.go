@@ -145,6 +145,7 @@ func (a *App) limiter() auth.Limiter {
 		return ratelimit.NewMemory()
 	}
 	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = time.Second, time.Second, time.Second
+	quietRedis(a.log)
 	a.redis = redis.NewClient(opts)
 	return ratelimit.NewRedis(a.redis, "finintelli:rl:", a.log)
 }

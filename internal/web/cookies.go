@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 	"time"
+
+	"github.com/finintelli/auth/internal/token"
 )
 
 // RefreshCookie is the name of the HttpOnly cookie that carries the refresh token.
@@ -51,13 +53,21 @@ func (s *Server) clearRefreshCookie(w http.ResponseWriter) {
 	})
 }
 
-// refreshToken returns the value of the refresh cookie, or "".
+// refreshToken returns the value of the refresh cookie, or "". When the request carries
+// several (a sibling subdomain may plant one with a longer path, which browsers send
+// first), the first that has the shape of a refresh token wins, so planted garbage cannot
+// log the holder out.
 func refreshToken(r *http.Request) string {
-	c, err := r.Cookie(RefreshCookie)
-	if err != nil {
-		return ""
+	cookies := r.CookiesNamed(RefreshCookie)
+	for _, c := range cookies {
+		if len(c.Value) == token.RefreshLen {
+			return c.Value
+		}
 	}
-	return c.Value
+	if len(cookies) > 0 {
+		return cookies[0].Value
+	}
+	return ""
 }
 
 func (s *Server) setDeviceCookie(w http.ResponseWriter, tok string) {

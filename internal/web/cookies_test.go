@@ -2,7 +2,9 @@ package web_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/finintelli/auth/internal/auth"
 	"github.com/finintelli/auth/internal/csrf"
@@ -129,4 +131,32 @@ func TestOnlyCSRFCookieReadable(t *testing.T) {
 			t.Errorf("saw %d cookies set, want at least 5", seen)
 		}
 	})
+}
+
+// TestPlantedRefreshCookie: a refresh cookie planted beside the real one (as a sibling
+// subdomain can, with a longer path that browsers send first) neither wins nor logs the
+// holder out.
+func TestPlantedRefreshCookie(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, backends["sqlite"](t), options{grace: 10 * time.Second})
+	b := e.browser()
+	wantStatus(t, b.register("tossed", "tossed@example.com", strongPassword),
+		http.StatusCreated)
+	real := b.refreshCookie()
+
+	victim := e.browser()
+	r := victim.do("POST", "/auth/refresh", "", "", map[string]string{
+		"X-CSRF-Token": victim.csrf(),
+		"Cookie":       "refresh_token=planted-garbage; refresh_token=" + real,
+	})
+	wantStatus(t, r, http.StatusOK)
+
+	empty := e.browser()
+	r = empty.do("POST", "/auth/refresh", "", "", map[string]string{
+		"X-CSRF-Token": empty.csrf(), "Cookie": "refresh_token="})
+	wantStatus(t, r, http.StatusUnauthorized)
+	if !strings.Contains(r.Header.Get("Set-Cookie"), "refresh_token=;") {
+		t.Fatalf("an empty refresh cookie was not cleared: Set-Cookie %q",
+			r.Header.Get("Set-Cookie"))
+	}
 }

@@ -30,9 +30,12 @@ func fields(r *http.Request, names ...string) (map[string]string, error) {
 	if ct == "" {
 		return out, emptyBody(r)
 	}
-	mt, _, err := mime.ParseMediaType(ct)
+	mt, params, err := mime.ParseMediaType(ct)
 	if err != nil {
 		return nil, errUnsupported
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return nil, errUnsupported // the body would be read as UTF-8 all the same
 	}
 
 	switch mt {

@@ -73,6 +73,7 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request) {
 	}
 	raw := refreshToken(r)
 	if raw == "" {
+		s.clearRefreshCookie(w)
 		s.fail(w, r, auth.Errorf(auth.EUNAUTHORIZED, "Refresh token missing"))
 		return
 	}

@@ -69,7 +69,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /readyz", s.readyz)
 	m.HandleFunc("GET /openapi.json", serveOpenAPI)
 
-	m.HandleFunc("GET /{$}", s.page("home", "fin_intelli"))
+	m.HandleFunc("GET /{$}", s.page("home", "Sign-in for your apps"))
 	m.HandleFunc("GET /login", s.page("login", "Log in"))
 	m.HandleFunc("GET /register", s.page("register", "Create an account"))
 	m.HandleFunc("GET /dashboard", s.page("dashboard", "Dashboard"))
