@@ -41,7 +41,7 @@ Configuration comes from the environment and an optional .env file; see README.m
 // defaultMemoryLimit is the Go runtime's soft memory limit when GOMEMLIMIT is not set: the
 // garbage collector works harder as the heap nears it, which keeps a busy server small
 // (the live heap is a few MiB; without a limit the heap may double between collections).
-const defaultMemoryLimit = 48 << 20
+const defaultMemoryLimit = 40 << 20
 
 func main() {
 	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
