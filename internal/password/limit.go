@@ -9,7 +9,8 @@ import (
 )
 
 // ErrBusy is returned when all hashing slots are taken and the queue of waiting callers is
-// full, or a caller waited in it for longer than the configured bound. Callers should answer with a "try again later" status rather than an internal error.
+// full, or a caller waited in it for longer than the configured bound. Callers should
+// answer with a "try again later" status rather than an internal error.
 var ErrBusy = errors.New("password: too many hashing operations in progress")
 
 // Stats is a snapshot of a Hasher's load, for metrics.
