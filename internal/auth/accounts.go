@@ -122,7 +122,7 @@ func (s *Service) ChangePassword(ctx context.Context, u User, sessionID string,
 	if currentPass == "" || newPass == "" {
 		return Errorf(EINVALID, "Current and new password are required")
 	}
-	if err := s.loginLimits(ctx, u.UsernameKey, c.IP); err != nil {
+	if err := s.passwordCheckLimits(ctx, u.UsernameKey, c); err != nil {
 		return err
 	}
 	c = s.clientOf(c)

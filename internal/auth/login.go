@@ -45,7 +45,7 @@ func (s *Service) Login(ctx context.Context, login, pass string, c Client) (_ Gr
 	// The ceiling per account guards against guessing spread over many addresses. A
 	// browser that logged in to this account before proves it with its device token and is
 	// let past the ceiling, so that an attacker who fills it cannot lock the owner out.
-	if !known || !s.knownDevice(c.DeviceToken, account) {
+	if !known || !s.knownDevice(c.DeviceTokens, account) {
 		err := s.limited(ctx, s.cfg.Limits.LoginAccountDaily, account, key, c)
 		if err != nil {
 			return Grant{}, err
@@ -68,27 +68,16 @@ func (s *Service) Login(ctx context.Context, login, pass string, c Client) (_ Gr
 	return s.loginSucceeded(ctx, u, pass, upgrade, c)
 }
 
-// loginLimits applies the login rate limits to an attempt on key from ip.
-func (s *Service) loginLimits(ctx context.Context, key, ip string) error {
-	return s.clientLoginLimits(ctx, key, Client{IP: ip})
-}
-
-// clientLoginLimits applies the login rate limits to an attempt on key from c, recording
-// refusals as rate_limited.
-func (s *Service) clientLoginLimits(ctx context.Context, key string, c Client) error {
+// passwordCheckLimits applies to a signed-in caller who proves the current password (a
+// password change) the login limits per client IP and per account and IP. The ceiling per
+// account is left out: it exists for guessing spread over many addresses, and holding it
+// against the owner's own session would let an attacker who fills it stop the owner from
+// changing the password during exactly that attack.
+func (s *Service) passwordCheckLimits(ctx context.Context, key string, c Client) error {
 	if err := s.limited(ctx, s.cfg.Limits.LoginIP, c.IP, key, c); err != nil {
 		return err
 	}
-	return s.accountLimits(ctx, key, c)
-}
-
-// accountLimits applies the per-account login limits: per account and client IP together,
-// and the slower ceiling per account from anywhere.
-func (s *Service) accountLimits(ctx context.Context, key string, c Client) error {
-	if err := s.limited(ctx, s.cfg.Limits.LoginAccount, key+"|"+c.IP, key, c); err != nil {
-		return err
-	}
-	return s.limited(ctx, s.cfg.Limits.LoginAccountDaily, key, key, c)
+	return s.limited(ctx, s.cfg.Limits.LoginAccount, key+"|"+c.IP, key, c)
 }
 
 func (s *Service) lookup(ctx context.Context, key string) (User, error) {
@@ -185,9 +174,18 @@ func (s *Service) loginSucceeded(ctx context.Context, u User, pass string, upgra
 	return s.mint(g)
 }
 
-// knownDevice reports whether tok proves an earlier login to account from this browser.
-func (s *Service) knownDevice(tok, account string) bool {
-	return tok != "" && s.DeviceTokens != nil && s.DeviceTokens.Valid(tok, account)
+// knownDevice reports whether one of toks proves an earlier login to account from this
+// browser. All are tried, so that a token planted beside the real one cannot hide it.
+func (s *Service) knownDevice(toks []string, account string) bool {
+	if s.DeviceTokens == nil {
+		return false
+	}
+	for _, tok := range toks {
+		if s.DeviceTokens.Valid(tok, account) {
+			return true
+		}
+	}
+	return false
 }
 
 // since reports how long ago t was, never less than zero.

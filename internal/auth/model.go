@@ -60,9 +60,9 @@ type Client struct {
 	Latitude   *float64
 	Longitude  *float64
 
-	// DeviceToken is the device token the client presented with a login, if any: proof
-	// that this browser logged in to the account before. It is checked, never stored.
-	DeviceToken string
+	// DeviceTokens are the device tokens the client presented with a login, if any: proof
+	// that this browser logged in to the account before. They are checked, never stored.
+	DeviceTokens []string
 }
 
 // Event types of the activity log.

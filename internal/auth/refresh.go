@@ -195,3 +195,32 @@ func (s *Service) Logout(ctx context.Context, raw string, c Client) error {
 		return tx.AddActivity(ctx, &a)
 	})
 }
+
+// PickRefreshToken returns, of several refresh tokens presented in one request, the first
+// that is the live head of its chain, or "" when none is. A browser can hold several
+// cookies of one name (one planted by a sibling subdomain, or one left from an older cookie
+// domain); refreshing with a stale one would be taken as theft, and with garbage would end
+// the session, so the live one is chosen before anything is rotated.
+func (s *Service) PickRefreshToken(ctx context.Context, candidates []string) (string, error) {
+	now := s.now()
+	picked := ""
+	err := s.Store.InTx(ctx, func(tx Tx) error {
+		for _, raw := range candidates {
+			if !s.RefreshTokens.Valid(raw) {
+				continue
+			}
+			t, err := tx.RefreshTokenByHash(ctx, s.RefreshTokens.Hash(raw))
+			if errors.Is(err, ErrNotFound) {
+				continue
+			} else if err != nil {
+				return err
+			}
+			if !t.IsRevoked && t.ReplacedAt == nil && now.Before(t.ExpiresAt) {
+				picked = raw
+				return nil
+			}
+		}
+		return nil
+	})
+	return picked, err
+}

@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/finintelli/auth/internal/auth"
@@ -103,8 +104,9 @@ func (s *Server) adminUpdateUser(w http.ResponseWriter, r *http.Request) {
 // refused, so that a typo cannot pass as "nothing to change".
 func readPatch(r *http.Request) (userPatch, error) {
 	var p userPatch
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/json" {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	cs, hasCharset := params["charset"]
+	if err != nil || mt != "application/json" || (hasCharset && !strings.EqualFold(cs, "utf-8")) {
 		return p, &auth.Error{Code: auth.EUNSUPPORTED, Message: "Send the changes as JSON"}
 	}
 

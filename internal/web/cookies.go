@@ -3,8 +3,6 @@ package web
 import (
 	"net/http"
 	"time"
-
-	"github.com/finintelli/auth/internal/token"
 )
 
 // RefreshCookie is the name of the HttpOnly cookie that carries the refresh token.
@@ -53,21 +51,15 @@ func (s *Server) clearRefreshCookie(w http.ResponseWriter) {
 	})
 }
 
-// refreshToken returns the value of the refresh cookie, or "". When the request carries
-// several (a sibling subdomain may plant one with a longer path, which browsers send
-// first), the first that has the shape of a refresh token wins, so planted garbage cannot
-// log the holder out.
-func refreshToken(r *http.Request) string {
-	cookies := r.CookiesNamed(RefreshCookie)
-	for _, c := range cookies {
-		if len(c.Value) == token.RefreshLen {
-			return c.Value
-		}
+// refreshTokens returns the values of every refresh cookie the request carries. A browser
+// may hold several: one planted by a sibling subdomain with a longer path (sent first), or
+// one left from an older cookie domain.
+func refreshTokens(r *http.Request) []string {
+	var toks []string
+	for _, c := range r.CookiesNamed(RefreshCookie) {
+		toks = append(toks, c.Value)
 	}
-	if len(cookies) > 0 {
-		return cookies[0].Value
-	}
-	return ""
+	return toks
 }
 
 func (s *Server) setDeviceCookie(w http.ResponseWriter, tok string) {
@@ -83,11 +75,11 @@ func (s *Server) setDeviceCookie(w http.ResponseWriter, tok string) {
 	})
 }
 
-// deviceToken returns the value of the device cookie, or "".
-func deviceToken(r *http.Request) string {
-	c, err := r.Cookie(DeviceCookie)
-	if err != nil {
-		return ""
+// deviceTokens returns the values of every device cookie the request carries.
+func deviceTokens(r *http.Request) []string {
+	var toks []string
+	for _, c := range r.CookiesNamed(DeviceCookie) {
+		toks = append(toks, c.Value)
 	}
-	return c.Value
+	return toks
 }

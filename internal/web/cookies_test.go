@@ -151,6 +151,25 @@ func TestPlantedRefreshCookie(t *testing.T) {
 	})
 	wantStatus(t, r, http.StatusOK)
 
+	// Garbage of the right shape, and a stale ancestor of the same session after the grace
+	// window, are passed over for the live token instead of ending the session.
+	live := victim.refreshCookie()
+	r = victim.do("POST", "/auth/refresh", "", "", map[string]string{
+		"X-CSRF-Token": victim.csrf(),
+		"Cookie":       "refresh_token=" + strings.Repeat("A", 43) + "; refresh_token=" + live,
+	})
+	wantStatus(t, r, http.StatusOK)
+	e.clock.Advance(11 * time.Second)
+	stale := e.browser()
+	r = stale.do("POST", "/auth/refresh", "", "", map[string]string{
+		"X-CSRF-Token": stale.csrf(),
+		"Cookie":       "refresh_token=" + real + "; refresh_token=" + victim.refreshCookie(),
+	})
+	wantStatus(t, r, http.StatusOK)
+	if strings.Contains(r.Header.Get("Set-Cookie"), "refresh_token=;") {
+		t.Fatal("a request with several refresh cookies cleared one")
+	}
+
 	empty := e.browser()
 	r = empty.do("POST", "/auth/refresh", "", "", map[string]string{
 		"X-CSRF-Token": empty.csrf(), "Cookie": "refresh_token="})

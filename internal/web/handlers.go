@@ -57,7 +57,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		login = f["email"]
 	}
 	c := s.client(r)
-	c.DeviceToken = deviceToken(r)
+	c.DeviceTokens = deviceTokens(r)
 	g, err := s.svc.Login(r.Context(), login, f["password"], c)
 	if err != nil {
 		s.fail(w, r, err)
@@ -71,7 +71,11 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	raw := refreshToken(r)
+	raw, several, err := s.refreshToken(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if raw == "" {
 		s.clearRefreshCookie(w)
 		s.fail(w, r, auth.Errorf(auth.EUNAUTHORIZED, "Refresh token missing"))
@@ -79,7 +83,8 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request) {
 	}
 	g, err := s.svc.Refresh(r.Context(), raw, s.client(r))
 	if err != nil {
-		if auth.IsCode(err, auth.EUNAUTHORIZED) {
+		// With several cookies, the one cleared here might not be the one that failed.
+		if auth.IsCode(err, auth.EUNAUTHORIZED) && !several {
 			s.clearRefreshCookie(w)
 		}
 		s.fail(w, r, err)
@@ -93,12 +98,34 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.svc.Logout(r.Context(), refreshToken(r), s.client(r)); err != nil {
+	raw, _, err := s.refreshToken(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.svc.Logout(r.Context(), raw, s.client(r)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	s.clearRefreshCookie(w)
 	writeDetail(w, http.StatusOK, "Logged out")
+}
+
+// refreshToken returns the refresh token to act on and whether the request carried several:
+// then the live one among them, or the first when none is live.
+func (s *Server) refreshToken(r *http.Request) (string, bool, error) {
+	toks := refreshTokens(r)
+	switch len(toks) {
+	case 0:
+		return "", false, nil
+	case 1:
+		return toks[0], false, nil
+	}
+	live, err := s.svc.PickRefreshToken(r.Context(), toks)
+	if err != nil || live != "" {
+		return live, true, err
+	}
+	return toks[0], true, nil
 }
 
 func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) {

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -178,7 +179,24 @@ func TestDeviceTokenPassesCeiling(t *testing.T) {
 	wantLimited(t, e.browserAt("203.0.113.160").login("owned", strongPassword), 3600)
 
 	owner.ip = "198.51.100.22" // the owner travels: a new address, the same browser
-	wantStatus(t, owner.login("OWNED", strongPassword), http.StatusOK)
+	r := owner.login("OWNED", strongPassword)
+	wantStatus(t, r, http.StatusOK)
+	access := accessToken(t, r)
+
+	// A device token planted beside the real one does not hide it.
+	planted := e.browserAt("198.51.100.24")
+	real := owner.cookie(web.DeviceCookie, "/auth/login")
+	wantStatus(t, planted.do("POST", "/auth/login", "application/json",
+		`{"username":"owned","password":"`+strongPassword+`"}`, map[string]string{
+			"X-CSRF-Token": planted.csrf(),
+			"Cookie":       "device_token=planted-value; device_token=" + real,
+		}), http.StatusOK)
+
+	// The owner, signed in, can change the password while the ceiling is full.
+	data, _ := json.Marshal(map[string]string{"current_password": strongPassword,
+		"new_password": "a brand new passphrase 77"})
+	wantStatus(t, owner.do("POST", "/api/password", "application/json", string(data),
+		map[string]string{"Authorization": "Bearer " + access}), http.StatusOK)
 
 	// The device token of another account is worth nothing here.
 	other.ip = "198.51.100.23"
