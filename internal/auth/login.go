@@ -45,7 +45,7 @@ func (s *Service) Login(ctx context.Context, login, pass string, c Client) (_ Gr
 	// The ceiling per account guards against guessing spread over many addresses. A
 	// browser that logged in to this account before proves it with its device token and is
 	// let past the ceiling, so that an attacker who fills it cannot lock the owner out.
-	if !known || !s.knownDevice(c.DeviceTokens, account) {
+	if !known || !s.knownDevice(c.DeviceTokens, u) {
 		err := s.limited(ctx, s.cfg.Limits.LoginAccountDaily, account, key, c)
 		if err != nil {
 			return Grant{}, err
@@ -169,19 +169,23 @@ func (s *Service) loginSucceeded(ctx context.Context, u User, pass string, upgra
 		"rehashed", newHash != "", "risk_score", a.RiskScore)
 	s.alert(a)
 	if s.DeviceTokens != nil {
-		g.DeviceToken = s.DeviceTokens.New(u.UsernameKey)
+		binding := u.HashedPassword
+		if newHash != "" {
+			binding = newHash
+		}
+		g.DeviceToken = s.DeviceTokens.New(u.UsernameKey, binding)
 	}
 	return s.mint(g)
 }
 
-// knownDevice reports whether one of toks proves an earlier login to account from this
-// browser. All are tried, so that a token planted beside the real one cannot hide it.
-func (s *Service) knownDevice(toks []string, account string) bool {
+// knownDevice reports whether one of toks proves an earlier login to u's account from this
+// browser, since its password last changed. All are tried, so that a token planted beside the real one cannot hide it.
+func (s *Service) knownDevice(toks []string, u User) bool {
 	if s.DeviceTokens == nil {
 		return false
 	}
 	for _, tok := range toks {
-		if s.DeviceTokens.Valid(tok, account) {
+		if s.DeviceTokens.Valid(tok, u.UsernameKey, u.HashedPassword) {
 			return true
 		}
 	}

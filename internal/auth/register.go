@@ -55,7 +55,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, c Client) (Gra
 
 	s.Logger.Info("user registered", "user_id", u.ID, "client_ip", c.IP)
 	if s.DeviceTokens != nil {
-		g.DeviceToken = s.DeviceTokens.New(u.UsernameKey)
+		g.DeviceToken = s.DeviceTokens.New(u.UsernameKey, u.HashedPassword)
 	}
 	return s.mint(g)
 }

@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 	"time"
+
+	"github.com/finintelli/auth/internal/token"
 )
 
 // RefreshCookie is the name of the HttpOnly cookie that carries the refresh token.
@@ -14,7 +16,7 @@ const RefreshCookie = "refresh_token"
 const DeviceCookie = "device_token"
 
 // deviceTTL is how long a device token is kept.
-const deviceTTL = 365 * 24 * time.Hour
+const deviceTTL = token.DeviceTokenTTL
 
 // refreshPath is the only path the refresh cookie is sent to: the refresh and logout
 // endpoints live under it, and pages and the API never see the cookie.

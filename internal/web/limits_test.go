@@ -198,6 +198,11 @@ func TestDeviceTokenPassesCeiling(t *testing.T) {
 	wantStatus(t, owner.do("POST", "/api/password", "application/json", string(data),
 		map[string]string{"Authorization": "Bearer " + access}), http.StatusOK)
 
+	// A password change ends the device tokens issued before it: a stolen one is worth
+	// nothing after the owner changes the password.
+	owner.ip = "198.51.100.25"
+	wantLimited(t, owner.login("owned", "a brand new passphrase 77"), 3600)
+
 	// The device token of another account is worth nothing here.
 	other.ip = "198.51.100.23"
 	wantLimited(t, other.login("owned", strongPassword), 3600)
