@@ -65,6 +65,10 @@ func ValidateUsername(name string) error {
 		return Errorf(EINVALID,
 			"Username may contain only letters, digits, '.', '_' and '-'")
 	}
+	if mixesLookalikeScripts(name) {
+		return Errorf(EINVALID,
+			"Username must not mix Latin, Cyrillic and Greek letters")
+	}
 	if n := utf8.RuneCountInString(UsernameKey(name)); n < UsernameMinLen || n > 2*UsernameMaxLen {
 		return Errorf(EINVALID, "Username must be %d to %d characters long",
 			UsernameMinLen, UsernameMaxLen)
@@ -108,4 +112,26 @@ func ValidatePassword(password, username, email string) error {
 		return Errorf(EINVALID, "Password must not be the same as the username or e-mail")
 	}
 	return nil
+}
+
+// lookalikeScripts are scripts with letters that look alike ("a" and Cyrillic "а"): a name
+// that mixes them is how an impostor copies an account's name.
+var lookalikeScripts = []*unicode.RangeTable{unicode.Latin, unicode.Cyrillic, unicode.Greek}
+
+// mixesLookalikeScripts reports whether name has letters of more than one of the
+// lookalike scripts.
+func mixesLookalikeScripts(name string) bool {
+	seen := -1
+	for _, r := range name {
+		for i, script := range lookalikeScripts {
+			if !unicode.Is(script, r) {
+				continue
+			}
+			if seen >= 0 && seen != i {
+				return true
+			}
+			seen = i
+		}
+	}
+	return false
 }
