@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -106,11 +107,16 @@ func readPatch(r *http.Request) (userPatch, error) {
 	var p userPatch
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	cs, hasCharset := params["charset"]
-	if err != nil || mt != "application/json" || (hasCharset && !strings.EqualFold(cs, "utf-8")) {
+	if err != nil || mt != "application/json" ||
+		(hasCharset && !strings.EqualFold(cs, "utf-8")) {
 		return p, &auth.Error{Code: auth.EUNSUPPORTED, Message: "Send the changes as JSON"}
 	}
 
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return p, bodyErr(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
 		var typeErr *json.UnmarshalTypeError
@@ -127,8 +133,11 @@ func readPatch(r *http.Request) (userPatch, error) {
 		return p, auth.Errorf(auth.EINVALID, "Malformed request body; only is_active and "+
 			"is_admin may be set")
 	}
-	if dec.More() {
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
 		return p, errMalformed
+	}
+	if key, dup := duplicateKey(body); dup {
+		return p, auth.Errorf(auth.EINVALID, "Field %q is given more than once", key)
 	}
 	return p, nil
 }

@@ -204,3 +204,23 @@ func TestUnroutable(t *testing.T) {
 		})
 	}
 }
+
+// TestDuplicateJSONKeys: a JSON body naming a field twice is refused, since parsers
+// disagree on which value wins.
+func TestDuplicateJSONKeys(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, backends["sqlite"](t), options{})
+	b := e.browser()
+	r := b.post("/auth/register", "application/json",
+		`{"username":"twice","username":"evil","email":"twice@example.com",`+
+			`"password":"`+strongPassword+`"}`)
+	wantStatus(t, r, http.StatusBadRequest)
+	if d := r.detail(t); !strings.Contains(d, "username") {
+		t.Fatalf("detail %q does not name the field", d)
+	}
+	// Keys inside nested values are not top-level fields.
+	r = b.post("/auth/register", "application/json",
+		`{"username":"once","email":"once@example.com","password":"`+strongPassword+`",`+
+			`"extra":{"a":1,"a":2}}`)
+	wantStatus(t, r, http.StatusCreated)
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -75,8 +76,12 @@ func emptyBody(r *http.Request) error {
 
 func jsonFields(r *http.Request, names []string, out map[string]string) (map[string]string,
 	error) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, bodyErr(err)
+	}
 	var raw map[string]json.RawMessage
-	dec := json.NewDecoder(r.Body)
+	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&raw); err != nil {
 		return nil, bodyErr(err)
 	}
@@ -85,6 +90,10 @@ func jsonFields(r *http.Request, names []string, out map[string]string) (map[str
 			return nil, bodyErr(err)
 		}
 		return nil, errMalformed
+	}
+	if key, dup := duplicateKey(body); dup {
+		// Parsers disagree on which of two values wins; refuse rather than pick one.
+		return nil, auth.Errorf(auth.EINVALID, "Field %q is given more than once", key)
 	}
 	for _, n := range names {
 		v, ok := raw[n]
@@ -98,6 +107,32 @@ func jsonFields(r *http.Request, names []string, out map[string]string) (map[str
 		out[n] = s
 	}
 	return out, nil
+}
+
+// duplicateKey reports the first key that appears twice at the top level of the JSON
+// object in body, which has already been decoded successfully.
+func duplicateKey(body []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return "", false
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		key, _ := t.(string)
+		if seen[key] {
+			return key, true
+		}
+		seen[key] = true
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return "", false
+		}
+	}
+	return "", false
 }
 
 // bodyErr classifies a failure to read a body: too large, or malformed.
