@@ -2,11 +2,8 @@ package cluster_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -37,8 +34,8 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "cluster: temp dir:", err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "finintelli")
-	if err := build(binary); err != nil {
+	binary, err = testenv.BuildServer(dir)
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "cluster:", err)
 		os.RemoveAll(dir)
 		os.Exit(1)
@@ -46,39 +43,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
-}
-
-// build compiles ./cmd/finintelli of the module the tests run in into out.
-func build(out string) error {
-	root, err := moduleRoot()
-	if err != nil {
-		return err
-	}
-	cmd := exec.Command("go", "build", "-o", out, "./cmd/finintelli")
-	cmd.Dir = root
-	if output, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build: %w\n%s", err, output)
-	}
-	return nil
-}
-
-// moduleRoot returns the nearest directory at or above the working directory that holds
-// a go.mod file.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("module root: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("module root: no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
 
 var (
@@ -147,7 +111,7 @@ func startCluster(t *testing.T, extra map[string]string) (a, b *instance) {
 // when the test ends, and its output is printed if the test failed.
 func launch(t *testing.T, name string, env map[string]string) *instance {
 	t.Helper()
-	port := freePort(t)
+	port := testenv.FreePort(t)
 	settings := maps.Clone(env)
 	settings["LISTEN_ADDR"] = "127.0.0.1:" + strconv.Itoa(port)
 	settings["DATA_DIR"] = t.TempDir()
@@ -201,25 +165,10 @@ func awaitHealthy(t *testing.T, in *instance, env map[string]string) *instance {
 }
 
 func (in *instance) waitHealthy(patience time.Duration) error {
-	client := &http.Client{Timeout: 2 * time.Second}
-	deadline := time.Now().Add(patience)
-	for {
-		resp, err := client.Get(in.url + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		select {
-		case <-in.exited:
-			return fmt.Errorf("exited before it was healthy: %v", in.cmd.ProcessState)
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("not healthy after %v (last error: %v)", patience, err)
-		}
+	if err := testenv.WaitHealthy(in.url, in.exited, patience); err != nil {
+		return fmt.Errorf("%w (%v)", err, in.cmd.ProcessState)
 	}
+	return nil
 }
 
 // stop asks the server to shut down and kills it if it has not within ten seconds.
@@ -244,18 +193,6 @@ func (in *instance) output() string {
 		return fmt.Sprintf("(cannot read %s: %v)", in.log, err)
 	}
 	return string(data)
-}
-
-// freePort returns a loopback TCP port that was free when asked; another process may take
-// it before the server binds it, which awaitHealthy handles.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("find a free port: %v", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // envList turns settings into a process environment. Nothing of the test's own

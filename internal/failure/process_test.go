@@ -3,8 +3,6 @@ package failure_test
 import (
 	"fmt"
 	"maps"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"slices"
@@ -13,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/finintelli/auth/internal/testenv"
 )
 
 // process is one finintelli server process started by a test.
@@ -47,7 +47,7 @@ func spawn(t *testing.T, name string, env map[string]string, dir string,
 	t.Helper()
 	settings := maps.Clone(env)
 	if settings["LISTEN_ADDR"] == "" {
-		settings["LISTEN_ADDR"] = "127.0.0.1:" + strconv.Itoa(freePort(t))
+		settings["LISTEN_ADDR"] = "127.0.0.1:" + strconv.Itoa(testenv.FreePort(t))
 	}
 
 	p := &process{name: name, url: "http://" + settings["LISTEN_ADDR"], out: &syncBuffer{},
@@ -96,25 +96,10 @@ func launchHealthy(t *testing.T, name string, env map[string]string) *process {
 
 // waitHealthy polls /healthz until it answers 200, the process exits or patience runs out.
 func (p *process) waitHealthy(patience time.Duration) error {
-	client := &http.Client{Timeout: 2 * time.Second}
-	deadline := time.Now().Add(patience)
-	for {
-		resp, err := client.Get(p.url + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		select {
-		case <-p.exited:
-			return fmt.Errorf("exited before it was healthy: %v", p.cmd.ProcessState)
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("not healthy after %v (last error: %v)", patience, err)
-		}
+	if err := testenv.WaitHealthy(p.url, p.exited, patience); err != nil {
+		return fmt.Errorf("%w (%v)", err, p.cmd.ProcessState)
 	}
+	return nil
 }
 
 // kill sends SIGKILL to the process, which this test started, and waits until it is gone.
@@ -136,18 +121,6 @@ func (p *process) stop() {
 	case <-time.After(10 * time.Second):
 		p.kill()
 	}
-}
-
-// freePort returns a loopback TCP port that was free when asked; another process may take
-// it before the server binds it, which launchHealthy handles.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("find a free port: %v", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // envList turns settings into a process environment. Nothing of the test's own
